@@ -1,0 +1,101 @@
+// Shared types: the data that flows inputs → plan → engine → verify → publish.
+
+export const COMMANDS = ['up', 'preview', 'refresh', 'destroy'] as const
+export type Command = (typeof COMMANDS)[number]
+
+export const TARGETS = ['azure', 'emulator'] as const
+export type Target = (typeof TARGETS)[number]
+
+export const SKUS = ['Standard_LRS', 'Standard_GRS', 'Standard_RAGRS', 'Standard_ZRS', 'Standard_GZRS', 'Standard_RAGZRS'] as const
+export type Sku = (typeof SKUS)[number]
+
+/** Everything the engines need, validated and named. Built by plan.ts; never holds raw user text that was not checked. */
+export interface Plan {
+  command: Command
+  target: Target
+  /** Pulumi project name (also part of every derived name). */
+  project: string
+  /** The environment as the user wrote it, e.g. `feature/Add-Memory`. */
+  environment: string
+  /** Names derived from project and environment (naming.ts). */
+  names: EnvironmentNames
+  /** Azure region, canonical form (`westeurope`). */
+  location: string
+  sku: Sku
+  /** Table names as the engine creates them (on the emulator they carry the environment). */
+  tables: string[]
+  /** Tags for Azure resources, already validated. */
+  tags: Record<string, string>
+  protect: boolean
+  verify: boolean
+  pulumi: PulumiSettings
+  /** Only for target `emulator`: the Table endpoint to use. Secret. */
+  emulatorConnectionString?: string
+}
+
+export interface EnvironmentNames {
+  stackName: string
+  resourceGroupName: string
+  storageAccountName: string
+}
+
+export interface PulumiSettings {
+  backendUrl?: string
+  secretsProvider?: string
+  /** Semver range or exact version of the Pulumi CLI. */
+  version: string
+}
+
+/** What every engine reports back. */
+export interface EngineResult {
+  changes: ChangeSummary
+  /** Null when the command leaves no environment to describe (destroy, preview of a new one). */
+  outputs: EnvironmentOutputs | null
+  /** One line per resource touched or planned, for the summary and the PR comment. */
+  resources: ResourceChange[]
+  /** Human notes worth showing (e.g. "environment did not exist"). Never secrets. */
+  notes: string[]
+}
+
+export interface ChangeSummary {
+  create: number
+  update: number
+  delete: number
+  replace: number
+  same: number
+}
+
+export type ChangeOp = 'create' | 'update' | 'delete' | 'replace' | 'same' | 'read'
+
+export interface ResourceChange {
+  op: ChangeOp
+  type: string
+  name: string
+}
+
+export interface EnvironmentOutputs {
+  /** Secret. Empty when no connection string exists. */
+  connectionString: string
+  /** Secret: the account key on its own (masked separately because masks do not cover substrings). */
+  accountKey: string
+  tableNames: string[]
+  storageAccountName: string
+  resourceGroupName: string
+  tableEndpoint: string
+  stackName: string
+}
+
+/** The side channel an engine gets: where to log, and how to register a secret the moment it is known. */
+export interface EngineIO {
+  info(line: string): void
+  registerSecret(value: string): void
+}
+
+/** One implementation per target: Pulumi Automation API for Azure, the Table data plane for an emulator. */
+export interface Engine {
+  run(plan: Plan, io: EngineIO): Promise<EngineResult>
+}
+
+export function emptyChanges(): ChangeSummary {
+  return { create: 0, update: 0, delete: 0, replace: 0, same: 0 }
+}
