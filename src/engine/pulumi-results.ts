@@ -1,0 +1,91 @@
+// Pure translations from the Automation API's results to ours, kept apart from the engine so
+// they are tested without a Pulumi CLI.
+import type { EngineEvent, OpMap, OutputMap } from '@pulumi/pulumi/automation/index.js'
+import { UserError } from '../errors.js'
+import { emptyChanges, type ChangeOp, type ChangeSummary, type EnvironmentOutputs, type ResourceChange } from '../types.js'
+
+export function changesFrom(map: OpMap | undefined): ChangeSummary {
+  const c = emptyChanges()
+  if (!map) return c
+  c.create = (map.create ?? 0) + (map.import ?? 0)
+  c.update = map.update ?? 0
+  c.delete = map.delete ?? 0
+  c.replace = map.replace ?? 0
+  c.same = map.same ?? 0
+  return c
+}
+
+const OP_NAMES: Partial<Record<string, ChangeOp>> = {
+  create: 'create',
+  import: 'create',
+  update: 'update',
+  delete: 'delete',
+  replace: 'replace',
+  same: 'same',
+  read: 'read',
+  refresh: 'read'
+}
+
+/** Collects one line per real resource (not the stack or providers) from the engine's events. */
+export function resourceCollector(): { onEvent(event: EngineEvent): void; resources: ResourceChange[] } {
+  const byUrn = new Map<string, ResourceChange>()
+  return {
+    onEvent(event) {
+      const meta = event.resourcePreEvent?.metadata
+      if (!meta || meta.type === 'pulumi:pulumi:Stack' || meta.type.startsWith('pulumi:providers:')) return
+      const op = OP_NAMES[meta.op]
+      if (!op) return
+      byUrn.set(meta.urn, { op, type: meta.type, name: meta.urn.split('::').pop() ?? meta.urn })
+    },
+    get resources() {
+      return [...byUrn.values()]
+    }
+  }
+}
+
+const str = (outputs: OutputMap, key: string): string => {
+  const v = outputs[key]?.value
+  return typeof v === 'string' ? v : ''
+}
+
+/** Our outputs from the stack's; undefined when the stack has none (e.g. never deployed). */
+export function environmentOutputsFrom(outputs: OutputMap, stackName: string): EnvironmentOutputs | null {
+  if (!outputs.storageAccountName) return null
+  const tables = outputs.tableNames?.value
+  return {
+    connectionString: str(outputs, 'connectionString'),
+    accountKey: str(outputs, 'accountKey'),
+    tableNames: Array.isArray(tables) ? tables.map(String) : [],
+    storageAccountName: str(outputs, 'storageAccountName'),
+    resourceGroupName: str(outputs, 'resourceGroupName'),
+    tableEndpoint: str(outputs, 'tableEndpoint'),
+    stackName
+  }
+}
+
+/** The lines of a CLI failure a user needs: its `error:` lines, without the progress noise. */
+export function summarizeCliFailure(message: string): string {
+  const lines = message.split(/\r?\n/).map((l) => l.trim())
+  const errors = lines.filter((l) => /^error:|\berror:\s/.test(l)).map((l) => l.replace(/^.*?error:\s*/, ''))
+  const unique = [...new Set(errors)].filter((l) => l.length > 0)
+  if (unique.length > 0) return unique.slice(0, 5).join(' | ')
+  const last = lines.filter((l) => l.length > 0 && !l.startsWith('code:') && !l.startsWith('stdout:') && !l.startsWith('stderr:'))
+  return (last.at(-1) ?? 'the Pulumi CLI failed without a message').slice(0, 500)
+}
+
+/** Translates a Pulumi failure into an error the user can act on. */
+export function cliFailure(command: string, stackName: string, error: unknown): UserError {
+  const message = error instanceof Error ? error.message : String(error)
+  const detail = summarizeCliFailure(message)
+  let hint = 'See the collapsed engine log above for the full output.'
+  if (/is protected|protect: true|protected resource/i.test(message)) {
+    hint = "The environment's resources are protected (protect: true); run 'up' with protect: false first, then destroy."
+  } else if (/AuthorizationFailed|AADSTS|does not have authorization|InvalidAuthenticationToken/i.test(message)) {
+    hint = "Azure refused the credentials: check ARM_CLIENT_ID/ARM_TENANT_ID/ARM_SUBSCRIPTION_ID and that the principal has the 'Contributor' role on the subscription."
+  } else if (/StorageAccountAlreadyTaken|AccountNameInvalid|already taken/i.test(message)) {
+    hint = 'The storage account name is taken elsewhere in Azure; change the project input to derive a different name.'
+  } else if (/passphrase/i.test(message)) {
+    hint = 'Set PULUMI_CONFIG_PASSPHRASE to the same value on every run.'
+  }
+  return new UserError(`pulumi ${command} failed on stack '${stackName}': ${detail}. ${hint}`)
+}

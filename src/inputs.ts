@@ -1,0 +1,158 @@
+// Reads and validates every input before anything is provisioned. Each problem is one
+// InputError naming the input, what was given (unless secret) and what is allowed.
+import semver from 'semver'
+import { InputError } from './errors.js'
+import { canonicalRegion } from './regions.js'
+import { COMMANDS, SKUS, TARGETS, type Command, type Sku, type Target } from './types.js'
+
+export interface ActionInputs {
+  command: Command
+  /** Empty when not given; plan.ts may default it from the event. */
+  environment: string
+  target: Target
+  location: string
+  tables: string[]
+  sku: Sku
+  project: string
+  backendUrl: string
+  secretsProvider: string
+  pulumiVersion: string
+  tags: Record<string, string>
+  protect: boolean
+  emulatorConnectionString: string
+  verify: boolean
+}
+
+export type GetInput = (name: string) => string
+
+const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/
+const PROJECT_NAME = /^[A-Za-z0-9_.-]{1,100}$/
+const TAG_KEY_FORBIDDEN = /[<>%&\\?/]/
+const RESERVED_TAG_PREFIXES = ['azure', 'microsoft', 'windows']
+/** Tags the program always sets; users may not override them. */
+export const FIXED_TAG_KEYS = ['environment', 'repository', 'commit', 'managed-by']
+const MAX_USER_TAGS = 50 - FIXED_TAG_KEYS.length
+
+/** Shown instead of a value that is too long or unprintable. */
+function shown(value: string): string {
+  const oneLine = value.replace(/[\r\n\t]+/g, ' ')
+  return oneLine.length > 60 ? `'${oneLine.slice(0, 57)}...'` : `'${oneLine}'`
+}
+
+function oneOf<T extends string>(input: string, value: string, allowed: readonly T[], fold = false): T {
+  const match = allowed.find((a) => (fold ? a.toLowerCase() === value.toLowerCase() : a === value))
+  if (!match) throw new InputError(input, `got ${shown(value)}; allowed: ${allowed.join(', ')}.`)
+  return match
+}
+
+export function parseBoolean(input: string, value: string): boolean {
+  if (/^(true|True|TRUE)$/.test(value)) return true
+  if (/^(false|False|FALSE)$/.test(value)) return false
+  throw new InputError(input, `got ${shown(value)}; allowed: true or false.`)
+}
+
+/** Splits on commas and newlines, trims, drops empty items. */
+export function splitList(value: string): string[] {
+  return value
+    .split(/[,\n]/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+}
+
+export function parseTables(value: string): string[] {
+  const tables = splitList(value)
+  if (tables.length === 0) throw new InputError('tables', 'give at least one table name.')
+  const seen = new Set<string>()
+  for (const t of tables) {
+    if (!TABLE_NAME.test(t)) {
+      throw new InputError('tables', `${shown(t)} is not a valid table name; a table name is a letter followed by letters or digits, 3 to 63 characters.`)
+    }
+    // Table names are case-insensitive in Azure, and `tables` is reserved by the service.
+    const key = t.toLowerCase()
+    if (key === 'tables') throw new InputError('tables', `'${t}' is reserved by Azure Table Storage; choose another name.`)
+    if (seen.has(key)) throw new InputError('tables', `'${t}' is listed twice (table names are case-insensitive); list each table once.`)
+    seen.add(key)
+  }
+  return tables
+}
+
+export function parseTags(value: string): Record<string, string> {
+  const tags: Record<string, string> = {}
+  const seen = new Set<string>()
+  for (const item of splitList(value)) {
+    const eq = item.indexOf('=')
+    if (eq <= 0) throw new InputError('tags', `${shown(item)} is not key=value; write one key=value per line.`)
+    const key = item.slice(0, eq).trim()
+    const val = item.slice(eq + 1).trim()
+    if (key.length > 128) throw new InputError('tags', `tag key ${shown(key)} is longer than 128 characters.`)
+    if (TAG_KEY_FORBIDDEN.test(key)) throw new InputError('tags', `tag key ${shown(key)} contains one of < > % & \\ ? / which Azure does not allow.`)
+    if (val.length > 256) throw new InputError('tags', `the value of tag '${key}' is longer than 256 characters.`)
+    const lower = key.toLowerCase()
+    if (RESERVED_TAG_PREFIXES.some((p) => lower.startsWith(p))) {
+      throw new InputError('tags', `tag key '${key}' starts with a prefix Azure reserves (azure, microsoft, windows).`)
+    }
+    if (FIXED_TAG_KEYS.includes(lower)) {
+      throw new InputError('tags', `tag key '${key}' is set by the action itself (${FIXED_TAG_KEYS.join(', ')}); choose another key.`)
+    }
+    if (seen.has(lower)) throw new InputError('tags', `tag key '${key}' is given twice (tag keys are case-insensitive).`)
+    seen.add(lower)
+    tags[key] = val
+  }
+  if (seen.size > MAX_USER_TAGS) throw new InputError('tags', `at most ${MAX_USER_TAGS} tags are allowed (Azure allows 50 per resource and the action sets ${FIXED_TAG_KEYS.length}).`)
+  return tags
+}
+
+export function parsePulumiVersion(value: string): string {
+  const v = value.trim().replace(/^v/, '')
+  if (semver.valid(v)) return v
+  if (v !== '' && semver.validRange(v)) return v
+  throw new InputError('pulumi-version', `got ${shown(value)}; allowed: a version like 3.276.0 or a semver range like ^3.200.0.`)
+}
+
+function parseBackendUrl(value: string): string {
+  if (value === '') return ''
+  if (!/^(https?|file|azblob|s3|gs):\/\/\S*$/.test(value)) {
+    throw new InputError('backend-url', `got ${shown(value)}; allowed: a Pulumi backend URL such as https://api.pulumi.com, azblob://container?storage_account=NAME, s3://bucket, gs://bucket or file://path.`)
+  }
+  return value
+}
+
+function parseSecretsProvider(value: string): string {
+  if (value === '') return ''
+  if (!/^(default|passphrase|awskms:\/\/|azurekeyvault:\/\/|gcpkms:\/\/|hashivault:\/\/)\S*$/.test(value)) {
+    throw new InputError('secrets-provider', `got ${shown(value)}; allowed: default, passphrase, awskms://..., azurekeyvault://..., gcpkms://... or hashivault://....`)
+  }
+  return value
+}
+
+/** Reads every input through `get` (core.getInput in production) and validates it. */
+export function readInputs(get: GetInput): ActionInputs {
+  const or = (name: string, fallback: string): string => {
+    const v = get(name).trim()
+    return v === '' ? fallback : v
+  }
+  const command = oneOf('command', or('command', 'up'), COMMANDS)
+  const target = oneOf('target', or('target', 'azure'), TARGETS)
+  const locationText = or('location', 'westeurope')
+  const location = canonicalRegion(locationText)
+  if (!location) throw new InputError('location', `got ${shown(locationText)}; allowed: an Azure public region such as westeurope, eastus or "West Europe".`)
+  const project = or('project', 'event-store')
+  if (!PROJECT_NAME.test(project)) throw new InputError('project', `got ${shown(project)}; allowed: 1 to 100 letters, digits, '-', '_' or '.'.`)
+
+  return {
+    command,
+    environment: get('environment').trim(),
+    target,
+    location,
+    tables: parseTables(or('tables', 'events')),
+    sku: oneOf('sku', or('sku', 'Standard_LRS'), SKUS, true),
+    project,
+    backendUrl: parseBackendUrl(get('backend-url').trim()),
+    secretsProvider: parseSecretsProvider(get('secrets-provider').trim()),
+    pulumiVersion: parsePulumiVersion(or('pulumi-version', '3.276.0')),
+    tags: parseTags(get('tags')),
+    protect: parseBoolean('protect', or('protect', 'false')),
+    emulatorConnectionString: get('emulator-connection-string').trim(),
+    verify: parseBoolean('verify', or('verify', 'true'))
+  }
+}

@@ -1,0 +1,66 @@
+// Turns validated inputs and the run's context into the Plan the engines execute:
+// the environment's name, every derived resource name, and the engine settings.
+import { InputError } from './errors.js'
+import type { ActionInputs } from './inputs.js'
+import { emulatorTableName, environmentNames, environmentSlug } from './naming.js'
+import type { Plan } from './types.js'
+import { AZURITE_DEFAULT_CONNECTION_STRING, parseConnectionString } from './connection-string.js'
+
+/** What the plan needs to know about the workflow run (from GITHUB_* variables). */
+export interface RunContext {
+  eventName: string
+  /** The pull request number on pull_request(_target) events. */
+  pullRequestNumber?: number
+  /** owner/name; 'local' outside Actions. */
+  repository: string
+  sha: string
+}
+
+const MAX_ENVIRONMENT_LENGTH = 200
+
+export function resolveEnvironment(given: string, context: RunContext): string {
+  if (given !== '') return given
+  if (context.pullRequestNumber !== undefined) return `pr-${context.pullRequestNumber}`
+  throw new InputError(
+    'environment',
+    `is required on '${context.eventName || 'this'}' events; give a name such as staging, production or pr-42 (on pull_request events it defaults to pr-<number>).`
+  )
+}
+
+export function buildPlan(inputs: ActionInputs, context: RunContext): Plan {
+  const environment = resolveEnvironment(inputs.environment, context)
+  if (environment.length > MAX_ENVIRONMENT_LENGTH) {
+    throw new InputError('environment', `is ${environment.length} characters long; allowed: at most ${MAX_ENVIRONMENT_LENGTH}.`)
+  }
+  if (environmentSlug(environment) === '') {
+    throw new InputError('environment', `'${environment}' has no letters or digits (a-z, 0-9) to name resources after; include some, e.g. pr-42.`)
+  }
+  const names = environmentNames({ project: inputs.project, environment, repository: context.repository })
+  const tables =
+    inputs.target === 'emulator'
+      ? inputs.tables.map((table) => emulatorTableName({ table, project: inputs.project, environment }))
+      : inputs.tables
+  const plan: Plan = {
+    command: inputs.command,
+    target: inputs.target,
+    project: inputs.project,
+    environment,
+    names,
+    location: inputs.location,
+    sku: inputs.sku,
+    tables,
+    tags: inputs.tags,
+    protect: inputs.protect,
+    verify: inputs.verify,
+    pulumi: {
+      version: inputs.pulumiVersion,
+      ...(inputs.backendUrl ? { backendUrl: inputs.backendUrl } : {}),
+      ...(inputs.secretsProvider ? { secretsProvider: inputs.secretsProvider } : {})
+    }
+  }
+  if (inputs.target === 'emulator') {
+    plan.emulatorConnectionString = inputs.emulatorConnectionString || AZURITE_DEFAULT_CONNECTION_STRING
+    parseConnectionString(plan.emulatorConnectionString) // throws an InputError that never echoes the value
+  }
+  return plan
+}

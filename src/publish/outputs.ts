@@ -1,0 +1,20 @@
+// Sets the step outputs. Secrets must already be masked (publish/secrets.ts) when this runs.
+import * as core from '@actions/core'
+import type { EnvironmentOutputs } from '../types.js'
+
+export function setEnvironmentOutputs(outputs: EnvironmentOutputs): void {
+  core.setOutput('connection-string', outputs.connectionString)
+  core.setOutput('table-name', outputs.tableNames[0] ?? '')
+  core.setOutput('table-names', JSON.stringify(outputs.tableNames))
+  core.setOutput('storage-account-name', outputs.storageAccountName)
+  core.setOutput('resource-group-name', outputs.resourceGroupName)
+  core.setOutput('table-endpoint', outputs.tableEndpoint)
+  core.setOutput('stack-name', outputs.stackName)
+}
+
+/** After destroy, outputs are set empty so later steps never see a stale value. */
+export function setEmptyOutputs(stackName: string): void {
+  for (const name of ['connection-string', 'table-name', 'storage-account-name', 'resource-group-name', 'table-endpoint']) core.setOutput(name, '')
+  core.setOutput('table-names', '[]')
+  core.setOutput('stack-name', stackName)
+}
