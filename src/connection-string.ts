@@ -171,8 +171,16 @@ export function tableClientOptions(parsed: ParsedConnectionString): {
   }
 }
 
-/** Per-request socket timeout for Table calls, in ms. */
+/** Time budget of one Table call (including its retries), in ms. */
 export const TABLE_REQUEST_TIMEOUT_MS = 10_000
+
+/**
+ * Operation options for one Table call: an abort signal bounds it. (The SDK's `requestOptions.timeout`
+ * leaves a timer behind when a connection is refused, which keeps the process alive for the full timeout.)
+ */
+export function tableCallOptions(): { abortSignal: AbortSignal } {
+  return { abortSignal: AbortSignal.timeout(TABLE_REQUEST_TIMEOUT_MS) }
+}
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE'])
 

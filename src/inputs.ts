@@ -3,10 +3,10 @@
 import semver from 'semver'
 import { InputError } from './errors.js'
 import { canonicalRegion } from './regions.js'
-import { COMMANDS, SKUS, TARGETS, type Command, type Sku, type Target } from './types.js'
+import { ACTION_COMMANDS, AUTH_MODES, SKUS, TARGETS, type ActionCommand, type AuthMode, type Sku, type Target } from './types.js'
 
 export interface ActionInputs {
-  command: Command
+  command: ActionCommand
   /** Empty when not given; plan.ts may default it from the event. */
   environment: string
   target: Target
@@ -21,6 +21,14 @@ export interface ActionInputs {
   protect: boolean
   emulatorConnectionString: string
   verify: boolean
+  removeStack: boolean
+  expectNoChanges: boolean
+  commentOnPr: boolean
+  /** Secret. */
+  githubToken: string
+  allowLocalState: boolean
+  auth: AuthMode
+  principalId: string
 }
 
 export type GetInput = (name: string) => string
@@ -125,13 +133,20 @@ function parseSecretsProvider(value: string): string {
   return value
 }
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+function parsePrincipalId(value: string): string {
+  if (value !== '' && !GUID.test(value)) throw new InputError('principal-id', `got ${shown(value)}; allowed: an object ID (a GUID such as 00000000-0000-0000-0000-000000000000).`)
+  return value
+}
+
 /** Reads every input through `get` (core.getInput in production) and validates it. */
 export function readInputs(get: GetInput): ActionInputs {
   const or = (name: string, fallback: string): string => {
     const v = get(name).trim()
     return v === '' ? fallback : v
   }
-  const command = oneOf('command', or('command', 'up'), COMMANDS)
+  const command = oneOf('command', or('command', 'up'), ACTION_COMMANDS)
   const target = oneOf('target', or('target', 'azure'), TARGETS)
   const locationText = or('location', 'westeurope')
   const location = canonicalRegion(locationText)
@@ -153,6 +168,13 @@ export function readInputs(get: GetInput): ActionInputs {
     tags: parseTags(get('tags')),
     protect: parseBoolean('protect', or('protect', 'false')),
     emulatorConnectionString: get('emulator-connection-string').trim(),
-    verify: parseBoolean('verify', or('verify', 'true'))
+    verify: parseBoolean('verify', or('verify', 'true')),
+    removeStack: parseBoolean('remove-stack', or('remove-stack', 'true')),
+    expectNoChanges: parseBoolean('expect-no-changes', or('expect-no-changes', 'false')),
+    commentOnPr: parseBoolean('comment-on-pr', or('comment-on-pr', 'false')),
+    githubToken: get('github-token').trim(),
+    allowLocalState: parseBoolean('allow-local-state', or('allow-local-state', 'false')),
+    auth: oneOf('auth', or('auth', 'connection-string'), AUTH_MODES),
+    principalId: parsePrincipalId(get('principal-id').trim())
   }
 }

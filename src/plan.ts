@@ -3,7 +3,7 @@
 import { InputError } from './errors.js'
 import type { ActionInputs } from './inputs.js'
 import { emulatorTableName, environmentNames, environmentSlug } from './naming.js'
-import type { Plan } from './types.js'
+import type { Command, Plan } from './types.js'
 import { AZURITE_DEFAULT_CONNECTION_STRING, parseConnectionString } from './connection-string.js'
 
 /** What the plan needs to know about the workflow run (from GITHUB_* variables). */
@@ -27,8 +27,15 @@ export function resolveEnvironment(given: string, context: RunContext): string {
   )
 }
 
-export function buildPlan(inputs: ActionInputs, context: RunContext): Plan {
-  const environment = resolveEnvironment(inputs.environment, context)
+/** Per-environment choices that differ from the inputs, as when prune destroys pr-<n>. */
+export interface PlanOverrides {
+  command?: Command
+  environment?: string
+}
+
+export function buildPlan(inputs: ActionInputs, context: RunContext, overrides: PlanOverrides = {}): Plan {
+  const environment = overrides.environment ?? resolveEnvironment(inputs.environment, context)
+  const command: Command = overrides.command ?? (inputs.command === 'prune' ? 'destroy' : inputs.command)
   if (environment.length > MAX_ENVIRONMENT_LENGTH) {
     throw new InputError('environment', `is ${environment.length} characters long; allowed: at most ${MAX_ENVIRONMENT_LENGTH}.`)
   }
@@ -41,7 +48,7 @@ export function buildPlan(inputs: ActionInputs, context: RunContext): Plan {
       ? inputs.tables.map((table) => emulatorTableName({ table, project: inputs.project, environment }))
       : inputs.tables
   const plan: Plan = {
-    command: inputs.command,
+    command,
     target: inputs.target,
     project: inputs.project,
     environment,
@@ -49,14 +56,26 @@ export function buildPlan(inputs: ActionInputs, context: RunContext): Plan {
     location: inputs.location,
     sku: inputs.sku,
     tables,
+    logicalTables: inputs.tables,
     tags: inputs.tags,
     protect: inputs.protect,
     verify: inputs.verify,
+    removeStack: inputs.removeStack,
+    expectNoChanges: inputs.expectNoChanges,
+    auth: inputs.auth,
+    ...(inputs.principalId ? { principalId: inputs.principalId } : {}),
     pulumi: {
       version: inputs.pulumiVersion,
+      allowLocalState: inputs.allowLocalState,
       ...(inputs.backendUrl ? { backendUrl: inputs.backendUrl } : {}),
       ...(inputs.secretsProvider ? { secretsProvider: inputs.secretsProvider } : {})
     }
+  }
+  if (inputs.auth === 'entra' && inputs.target === 'emulator') {
+    throw new InputError('auth', "'entra' needs the azure target; an emulator endpoint is reached with its connection string.")
+  }
+  if (inputs.principalId && inputs.auth !== 'entra') {
+    throw new InputError('principal-id', "is used only with auth: entra; remove it or set auth: entra.")
   }
   if (inputs.target === 'emulator') {
     plan.emulatorConnectionString = inputs.emulatorConnectionString || AZURITE_DEFAULT_CONNECTION_STRING

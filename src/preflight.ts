@@ -24,6 +24,12 @@ export function checkAzurePrerequisites(plan: Plan, env: NodeJS.ProcessEnv, from
         'or set PULUMI_ACCESS_TOKEN to use Pulumi Cloud.'
     )
   }
+  if (backend?.startsWith('file://') && !plan.pulumi.allowLocalState) {
+    throw new UserError(
+      "A file:// backend keeps the state on the runner, and a hosted runner loses it when the job ends, so a later destroy cannot find the environment. " +
+        'Use Pulumi Cloud or azblob://, or set allow-local-state: true on a self-hosted runner that keeps the directory.'
+    )
+  }
   const selfManaged = !!backend && !backend.startsWith('https://api.pulumi.com')
   const passphraseSecrets = !plan.pulumi.secretsProvider || plan.pulumi.secretsProvider === 'passphrase'
   if (selfManaged && passphraseSecrets && env.PULUMI_CONFIG_PASSPHRASE === undefined && !env.PULUMI_CONFIG_PASSPHRASE_FILE) {

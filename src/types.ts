@@ -1,7 +1,15 @@
 // Shared types: the data that flows inputs → plan → engine → verify → publish.
 
+/** Operations an engine runs on one environment. */
 export const COMMANDS = ['up', 'preview', 'refresh', 'destroy'] as const
 export type Command = (typeof COMMANDS)[number]
+
+/** What the `command` input accepts: the engine operations, and prune over many environments. */
+export const ACTION_COMMANDS = [...COMMANDS, 'prune'] as const
+export type ActionCommand = (typeof ACTION_COMMANDS)[number]
+
+export const AUTH_MODES = ['connection-string', 'entra'] as const
+export type AuthMode = (typeof AUTH_MODES)[number]
 
 export const TARGETS = ['azure', 'emulator'] as const
 export type Target = (typeof TARGETS)[number]
@@ -24,10 +32,19 @@ export interface Plan {
   sku: Sku
   /** Table names as the engine creates them (on the emulator they carry the environment). */
   tables: string[]
+  /** Table names as the user gave them (the `tables` input). */
+  logicalTables: string[]
   /** Tags for Azure resources, already validated. */
   tags: Record<string, string>
   protect: boolean
   verify: boolean
+  /** After destroy, remove the Pulumi stack too. */
+  removeStack: boolean
+  /** Fail (before applying, where the engine can) when the command finds changes. */
+  expectNoChanges: boolean
+  /** connection-string: shared key; entra: shared-key access off and a role assignment for principalId. */
+  auth: AuthMode
+  principalId?: string
   pulumi: PulumiSettings
   /** Only for target `emulator`: the Table endpoint to use. Secret. */
   emulatorConnectionString?: string
@@ -41,6 +58,8 @@ export interface EnvironmentNames {
 
 export interface PulumiSettings {
   backendUrl?: string
+  /** A file:// backend loses its state with the hosted runner; used only when allowed. */
+  allowLocalState: boolean
   secretsProvider?: string
   /** Semver range or exact version of the Pulumi CLI. */
   version: string
@@ -94,6 +113,13 @@ export interface EngineIO {
 /** One implementation per target: Pulumi Automation API for Azure, the Table data plane for an emulator. */
 export interface Engine {
   run(plan: Plan, io: EngineIO): Promise<EngineResult>
+  /** The environments of plan.project that exist (stack names on Azure, environments named by tables on an emulator). */
+  listEnvironments(plan: Plan, io: EngineIO): Promise<string[]>
+}
+
+/** Changes that alter the environment (unchanged resources do not count). */
+export function countChanges(c: ChangeSummary): number {
+  return c.create + c.update + c.delete + c.replace
 }
 
 export function emptyChanges(): ChangeSummary {

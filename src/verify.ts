@@ -11,6 +11,7 @@ import {
   restErrorInfo,
   scrubConnectionSecrets,
   TABLE_REQUEST_TIMEOUT_MS,
+  tableCallOptions,
   tableClientOptions,
   toClientConnectionString,
   type ParsedConnectionString
@@ -33,8 +34,6 @@ export const CHECK_APPEND = 'transactional append'
 export const CHECK_CONCURRENCY = 'optimistic concurrency'
 export const CHECK_ORDERED_READ = 'ordered read'
 export const CHECK_CLEANUP = 'cleanup'
-
-const REQUEST_OPTIONS = { requestOptions: { timeout: TABLE_REQUEST_TIMEOUT_MS } }
 
 interface StoredEvent extends Record<string, unknown> {
   partitionKey: string
@@ -103,7 +102,7 @@ interface Ctx {
 async function checkAppend(ctx: Ctx, events: StoredEvent[]): Promise<VerifyCheck> {
   const name = CHECK_APPEND
   try {
-    await ctx.client.submitTransaction(events.map((e) => ['create', e] as ['create', StoredEvent]), REQUEST_OPTIONS)
+    await ctx.client.submitTransaction(events.map((e) => ['create', e] as ['create', StoredEvent]), tableCallOptions())
   } catch (error) {
     return { name, ok: false, detail: `Appending versions 1 and 2 in one transaction failed: ${explain(ctx, error)}` }
   }
@@ -111,7 +110,7 @@ async function checkAppend(ctx: Ctx, events: StoredEvent[]): Promise<VerifyCheck
   const leaked = { partitionKey: ctx.stream, rowKey: versionKey(3), type: 'EventStoreVerified', version: 3, data: '{}' }
   const conflicting = { ...events[1]!, data: '{"conflict":true}' }
   try {
-    await ctx.client.submitTransaction([['create', leaked], ['create', conflicting]], REQUEST_OPTIONS)
+    await ctx.client.submitTransaction([['create', leaked], ['create', conflicting]], tableCallOptions())
     return {
       name,
       ok: false,
@@ -121,8 +120,8 @@ async function checkAppend(ctx: Ctx, events: StoredEvent[]): Promise<VerifyCheck
     // expected: the whole transaction is refused
   }
   try {
-    await ctx.client.getEntity(ctx.stream, versionKey(3), REQUEST_OPTIONS)
-    await ctx.client.deleteEntity(ctx.stream, versionKey(3), REQUEST_OPTIONS).catch(() => undefined)
+    await ctx.client.getEntity(ctx.stream, versionKey(3), tableCallOptions())
+    await ctx.client.deleteEntity(ctx.stream, versionKey(3), tableCallOptions()).catch(() => undefined)
     return {
       name,
       ok: false,
@@ -141,7 +140,7 @@ async function checkConcurrency(ctx: Ctx): Promise<VerifyCheck> {
   // A writer that last saw version 1 appends "version 2" again: the store must refuse it.
   const stale = { partitionKey: ctx.stream, rowKey: versionKey(2), type: 'EventStoreVerifiedStale', version: 2, data: '{"stale":true}' }
   try {
-    await ctx.client.createEntity(stale, REQUEST_OPTIONS)
+    await ctx.client.createEntity(stale, tableCallOptions())
   } catch (error) {
     const info = restErrorInfo(error)
     if (info.status === 409) {
@@ -189,7 +188,7 @@ async function cleanup(ctx: Ctx): Promise<VerifyCheck> {
     // Batches of at most 100 operations, one partition each.
     for (let i = 0; i < entities.length; i += 100) {
       const batch = entities.slice(i, i + 100).map((e) => ['delete', { partitionKey: ctx.stream, rowKey: e.rowKey ?? '' }] as ['delete', { partitionKey: string; rowKey: string }])
-      await ctx.client.submitTransaction(batch, REQUEST_OPTIONS)
+      await ctx.client.submitTransaction(batch, tableCallOptions())
     }
     return { name, ok: true, detail: `Removed the throwaway stream (${entities.length} entities).` }
   } catch (error) {
@@ -200,7 +199,7 @@ async function cleanup(ctx: Ctx): Promise<VerifyCheck> {
 async function listStream(ctx: Ctx): Promise<{ rowKey?: string; data?: unknown; type?: unknown }[]> {
   const { odata } = await import('@azure/data-tables')
   const out: { rowKey?: string; data?: unknown; type?: unknown }[] = []
-  const pages = ctx.client.listEntities<{ data?: unknown; type?: unknown }>({ queryOptions: { filter: odata`PartitionKey eq ${ctx.stream}` }, ...REQUEST_OPTIONS })
+  const pages = ctx.client.listEntities<{ data?: unknown; type?: unknown }>({ queryOptions: { filter: odata`PartitionKey eq ${ctx.stream}` }, ...tableCallOptions() })
   for await (const entity of pages) out.push(entity)
   return out
 }

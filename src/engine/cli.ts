@@ -4,6 +4,7 @@
 import * as core from '@actions/core'
 import * as tc from '@actions/tool-cache'
 import { rename } from 'node:fs/promises'
+import { homedir } from 'node:os'
 import { join } from 'node:path'
 import semver from 'semver'
 import type { PulumiCommand } from '@pulumi/pulumi/automation/index.js'
@@ -32,6 +33,13 @@ export function downloadUrl(version: string, platform: NodeJS.Platform = process
   return `https://get.pulumi.com/releases/sdk/pulumi-v${version}-${os}-${cpu}.${ext}`
 }
 
+/** Outside a runner (local runs) the tool cache needs a home of its own. */
+function ensureToolCacheDirs(env: NodeJS.ProcessEnv): void {
+  const base = join(homedir(), '.cache', 'event-store-env-action')
+  env.RUNNER_TOOL_CACHE ??= join(base, 'tool-cache')
+  env.RUNNER_TEMP ??= join(base, 'temp')
+}
+
 export async function ensurePulumiCli(wanted: string): Promise<PulumiCli> {
   const { PulumiCommand } = await import('@pulumi/pulumi/automation/index.js')
   try {
@@ -45,12 +53,18 @@ export async function ensurePulumiCli(wanted: string): Promise<PulumiCli> {
     // no usable CLI on PATH: fall through to the tool cache
   }
   const version = versionToInstall(wanted)
+  ensureToolCacheDirs(process.env)
   let dir = tc.find('pulumi', version)
   let source: PulumiCli['source'] = 'tool-cache'
   if (!dir) {
     const url = downloadUrl(version)
     core.info(`Downloading the Pulumi CLI ${version}.`)
-    const archive = await tc.downloadTool(url)
+    const archive = await tc.downloadTool(url).catch((error: unknown) => {
+      throw new UserError(
+        `Could not download the Pulumi CLI ${version} (${error instanceof Error ? error.message : String(error)}). ` +
+          'Put a Pulumi CLI that satisfies pulumi-version on PATH (e.g. with pulumi/actions or a cached install), or check the runner can reach get.pulumi.com.'
+      )
+    })
     const extracted = url.endsWith('.zip') ? await tc.extractZip(archive) : await tc.extractTar(archive)
     // The archive holds pulumi/<binaries>; the Automation API looks for <root>/bin/pulumi.
     await rename(join(extracted, 'pulumi'), join(extracted, 'bin'))

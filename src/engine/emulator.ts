@@ -10,14 +10,13 @@ import {
   restErrorInfo,
   scrubConnectionSecrets,
   TABLE_REQUEST_TIMEOUT_MS,
+  tableCallOptions,
   tableClientOptions,
   toClientConnectionString,
   type ParsedConnectionString
 } from '../connection-string.js'
 import { UserError } from '../errors.js'
 import { emptyChanges, type Engine, type EngineIO, type EngineResult, type EnvironmentOutputs, type Plan, type ResourceChange } from '../types.js'
-
-const REQUEST_OPTIONS = { requestOptions: { timeout: TABLE_REQUEST_TIMEOUT_MS } }
 
 export function createEmulatorEngine(): Engine {
   return { run }
@@ -90,7 +89,7 @@ async function up(s: Session, tables: string[]): Promise<EngineResult> {
       s.io.info(`Table ${table}: exists at ${s.where}, left as is.`)
     } else {
       // createTable also succeeds when another run created the table in the meantime.
-      await call(s, `create table ${table}`, () => s.service.createTable(table, REQUEST_OPTIONS))
+      await call(s, `create table ${table}`, () => s.service.createTable(table, tableCallOptions()))
       changes.create++
       resources.push({ op: 'create', type: 'table', name: table })
       s.io.info(`Table ${table}: created at ${s.where}.`)
@@ -148,7 +147,7 @@ async function destroy(s: Session, tables: string[]): Promise<EngineResult> {
   for (const table of tables) {
     if (existing.has(table.toLowerCase())) {
       // deleteTable also succeeds when the table vanished in the meantime.
-      await call(s, `delete table ${table}`, () => s.service.deleteTable(table, REQUEST_OPTIONS))
+      await call(s, `delete table ${table}`, () => s.service.deleteTable(table, tableCallOptions()))
       changes.delete++
       resources.push({ op: 'delete', type: 'table', name: table })
       s.io.info(`Table ${table}: deleted at ${s.where}.`)
@@ -166,7 +165,7 @@ async function destroy(s: Session, tables: string[]): Promise<EngineResult> {
 async function existingTables(s: Session): Promise<Set<string>> {
   return call(s, 'list tables', async () => {
     const names = new Set<string>()
-    for await (const table of s.service.listTables(REQUEST_OPTIONS)) {
+    for await (const table of s.service.listTables(tableCallOptions())) {
       if (table.name) names.add(table.name.toLowerCase())
     }
     return names

@@ -26,19 +26,37 @@ const OP_NAMES: Partial<Record<string, ChangeOp>> = {
   refresh: 'read'
 }
 
+const resourceName = (urn: string): string => urn.split('::').pop() ?? urn
+const resourceType = (urn: string): string => urn.split('::').at(-2) ?? ''
+
+export interface ResourceCollector {
+  onEvent(event: EngineEvent): void
+  readonly resources: ResourceChange[]
+  /** `type name: message` for each resource the engine reported an error on. */
+  readonly failures: string[]
+}
+
 /** Collects one line per real resource (not the stack or providers) from the engine's events. */
-export function resourceCollector(): { onEvent(event: EngineEvent): void; resources: ResourceChange[] } {
+export function resourceCollector(): ResourceCollector {
   const byUrn = new Map<string, ResourceChange>()
+  const failures: string[] = []
   return {
     onEvent(event) {
+      const diag = event.diagnosticEvent
+      if (diag?.severity === 'error' && diag.urn && !resourceType(diag.urn).startsWith('pulumi:')) {
+        failures.push(`${resourceType(diag.urn)} '${resourceName(diag.urn)}': ${diag.message.trim().split('\n')[0]}`)
+      }
       const meta = event.resourcePreEvent?.metadata
       if (!meta || meta.type === 'pulumi:pulumi:Stack' || meta.type.startsWith('pulumi:providers:')) return
       const op = OP_NAMES[meta.op]
       if (!op) return
-      byUrn.set(meta.urn, { op, type: meta.type, name: meta.urn.split('::').pop() ?? meta.urn })
+      byUrn.set(meta.urn, { op, type: meta.type, name: resourceName(meta.urn) })
     },
     get resources() {
       return [...byUrn.values()]
+    },
+    get failures() {
+      return [...failures]
     }
   }
 }
@@ -74,9 +92,9 @@ export function summarizeCliFailure(message: string): string {
 }
 
 /** Translates a Pulumi failure into an error the user can act on. */
-export function cliFailure(command: string, stackName: string, error: unknown): UserError {
+export function cliFailure(command: string, stackName: string, error: unknown, failures: string[] = []): UserError {
   const message = error instanceof Error ? error.message : String(error)
-  const detail = summarizeCliFailure(message)
+  const detail = failures.length > 0 ? `failed resource(s): ${failures.slice(0, 5).join(' | ')}` : summarizeCliFailure(message)
   let hint = 'See the collapsed engine log above for the full output.'
   if (/is protected|protect: true|protected resource/i.test(message)) {
     hint = "The environment's resources are protected (protect: true); run 'up' with protect: false first, then destroy."
@@ -86,6 +104,10 @@ export function cliFailure(command: string, stackName: string, error: unknown): 
     hint = 'The storage account name is taken elsewhere in Azure; change the project input to derive a different name.'
   } else if (/passphrase/i.test(message)) {
     hint = 'Set PULUMI_CONFIG_PASSPHRASE to the same value on every run.'
+  } else if (/--expect-no-changes|no changes were expected/i.test(message)) {
+    hint = 'expect-no-changes is true and the environment differs from the program: run up (or refresh) to bring it back in line.'
+  } else if (command === 'up' || command === 'destroy') {
+    hint = `Run ${command} again to finish: Pulumi records what was done, so the next run continues from there. The collapsed engine log above has the full output.`
   }
   return new UserError(`pulumi ${command} failed on stack '${stackName}': ${detail}. ${hint}`)
 }

@@ -1,6 +1,6 @@
 // The Azure engine: the inline program (program.ts) run through the Pulumi Automation API.
 // The workspace is temporary, so backend, secrets provider and config are given every run.
-import type { ConcurrentUpdateError as ConcurrentUpdateErrorType, Stack } from '@pulumi/pulumi/automation/index.js'
+import type { LocalWorkspaceOptions, Stack } from '@pulumi/pulumi/automation/index.js'
 import { UserError } from '../errors.js'
 import { createProgram } from '../program.js'
 import { emptyChanges, type Engine, type EngineIO, type EngineResult, type Plan } from '../types.js'
@@ -11,39 +11,62 @@ import { retryWithin } from './retry.js'
 
 const LOCK_RETRY = { budgetMs: 5 * 60_000, initialDelayMs: 10_000, maxDelayMs: 60_000 }
 
+type Automation = typeof import('@pulumi/pulumi/automation/index.js')
+
+async function workspaceOptions(plan: Plan, env: NodeJS.ProcessEnv, io: EngineIO): Promise<LocalWorkspaceOptions> {
+  const cli = await ensurePulumiCli(plan.pulumi.version)
+  io.info(`Pulumi CLI ${cli.version} (${cli.source}).`)
+  const stackName = plan.names.stackName
+  const backendUrl = plan.pulumi.backendUrl || env.PULUMI_BACKEND_URL
+  // Self-managed backends default to passphrase secrets; the stack file is gone next run, so say it every time.
+  const secretsProvider = plan.pulumi.secretsProvider || (backendUrl && !backendUrl.startsWith('https://') ? 'passphrase' : undefined)
+  return {
+    pulumiCommand: cli.command,
+    projectSettings: { name: plan.project, runtime: 'nodejs', ...(backendUrl ? { backend: { url: backendUrl } } : {}) },
+    ...(secretsProvider ? { secretsProvider, stackSettings: { [stackName]: { secretsProvider } } } : {}),
+    envVars: { PULUMI_SKIP_UPDATE_CHECK: 'true' }
+  }
+}
+
+async function openStack(auto: Automation, plan: Plan, options: LocalWorkspaceOptions, env: NodeJS.ProcessEnv): Promise<Stack | null> {
+  const stackName = plan.names.stackName
+  const program = createProgram(plan, { repository: env.GITHUB_REPOSITORY || 'local', commit: env.GITHUB_SHA || 'local' })
+  const args = { stackName, projectName: plan.project, program }
+  try {
+    // destroy never creates a stack just to find it empty
+    if (plan.command === 'destroy') return await auto.LocalWorkspace.selectStack(args, options)
+    return await auto.LocalWorkspace.createOrSelectStack(args, options)
+  } catch (error) {
+    if (plan.command === 'destroy' && error instanceof auto.StackNotFoundError) return null
+    throw cliFailure('stack select', stackName, error)
+  }
+}
+
+/** Names of the resources marked protect in a stack's exported deployment. */
+export function protectedResources(deployment: { deployment?: unknown }): string[] {
+  const resources = (deployment.deployment as { resources?: { urn?: string; protect?: boolean }[] } | undefined)?.resources ?? []
+  return resources.filter((r) => r.protect && r.urn).map((r) => r.urn!.split('::').pop()!)
+}
+
 export function createPulumiEngine(env: NodeJS.ProcessEnv = process.env): Engine {
   return {
+    async listEnvironments(plan: Plan, io: EngineIO): Promise<string[]> {
+      const auto = await import('@pulumi/pulumi/automation/index.js')
+      const options = await workspaceOptions(plan, env, io)
+      const workspace = await auto.LocalWorkspace.create({ ...options, program: async () => ({}) })
+      const stacks = await workspace.listStacks().catch((error: unknown) => {
+        throw cliFailure('stack ls', plan.project, error)
+      })
+      // Pulumi Cloud may qualify names as org/project/stack.
+      return stacks.map((s) => s.name.split('/').pop() ?? s.name)
+    },
+
     async run(plan: Plan, io: EngineIO): Promise<EngineResult> {
       const auto = await import('@pulumi/pulumi/automation/index.js')
-      const cli = await ensurePulumiCli(plan.pulumi.version)
-      io.info(`Pulumi CLI ${cli.version} (${cli.source}).`)
-
       const stackName = plan.names.stackName
-      const backendUrl = plan.pulumi.backendUrl || env.PULUMI_BACKEND_URL
-      const secretsProvider = plan.pulumi.secretsProvider || (backendUrl && !backendUrl.startsWith('https://') ? 'passphrase' : undefined)
-      const workspaceOptions = {
-        pulumiCommand: cli.command,
-        projectSettings: { name: plan.project, runtime: 'nodejs' as const, ...(backendUrl ? { backend: { url: backendUrl } } : {}) },
-        ...(secretsProvider ? { secretsProvider, stackSettings: { [stackName]: { secretsProvider } } } : {}),
-        envVars: { PULUMI_SKIP_UPDATE_CHECK: 'true' }
-      }
-      const program = createProgram(plan, { repository: env.GITHUB_REPOSITORY || 'local', commit: env.GITHUB_SHA || 'local' })
-      const args = { stackName, projectName: plan.project, program }
-
-      let stack: Stack
-      if (plan.command === 'destroy') {
-        try {
-          stack = await auto.LocalWorkspace.selectStack(args, workspaceOptions)
-        } catch (error) {
-          if (error instanceof auto.StackNotFoundError) {
-            return { changes: emptyChanges(), outputs: null, resources: [], notes: [`Environment '${plan.environment}' (stack ${stackName}) does not exist; nothing to destroy.`] }
-          }
-          throw cliFailure('stack select', stackName, error)
-        }
-      } else {
-        stack = await auto.LocalWorkspace.createOrSelectStack(args, workspaceOptions).catch((error: unknown) => {
-          throw cliFailure('stack select', stackName, error)
-        })
+      const stack = await openStack(auto, plan, await workspaceOptions(plan, env, io), env)
+      if (!stack) {
+        return { changes: emptyChanges(), outputs: null, resources: [], notes: [`Environment '${plan.environment}' (stack ${stackName}) does not exist; nothing to destroy.`] }
       }
 
       // Inline programs report no plugins, so install the provider at the bundled SDK's version.
@@ -54,6 +77,7 @@ export function createPulumiEngine(env: NodeJS.ProcessEnv = process.env): Engine
 
       const collector = resourceCollector()
       const common = { onOutput: (out: string) => io.info(out.trimEnd()), onEvent: collector.onEvent, color: 'never' as const }
+      const gate = plan.expectNoChanges ? { expectNoChanges: true } : {}
       const locked = (error: unknown): boolean => error instanceof auto.ConcurrentUpdateError
       const withLockRetry = <T>(op: () => Promise<T>): Promise<T> =>
         retryWithin(op, {
@@ -62,45 +86,54 @@ export function createPulumiEngine(env: NodeJS.ProcessEnv = process.env): Engine
           onRetry: (n, ms) => io.info(`Stack ${stackName} is locked by another run; retry ${n} in ${Math.round(ms / 1000)} s.`)
         }).catch((error: unknown) => {
           if (locked(error)) {
-            const e = error as ConcurrentUpdateErrorType
             throw new UserError(
-              `Stack '${stackName}' stayed locked by another run for ${LOCK_RETRY.budgetMs / 60_000} minutes (${e.message.split('\n')[0]}). ` +
+              `Stack '${stackName}' stayed locked by another run for ${LOCK_RETRY.budgetMs / 60_000} minutes. ` +
                 'Give the workflow a concurrency group per environment (concurrency: { group: event-store-<environment> }) so runs queue instead of colliding.'
             )
           }
-          throw cliFailure(plan.command, stackName, error)
+          throw cliFailure(plan.command, stackName, error, collector.failures)
         })
+      const secretOutputs = (outputs: EngineResult['outputs']): EngineResult['outputs'] => {
+        if (outputs) {
+          io.registerSecret(outputs.connectionString)
+          io.registerSecret(outputs.accountKey)
+        }
+        return outputs
+      }
 
       const notes: string[] = []
       switch (plan.command) {
         case 'up': {
-          const res = await withLockRetry(() => stack.up(common))
-          const outputs = environmentOutputsFrom(res.outputs, stackName)
-          if (outputs) {
-            io.registerSecret(outputs.connectionString)
-            io.registerSecret(outputs.accountKey)
-          }
+          const res = await withLockRetry(() => stack.up({ ...common, ...gate }))
+          const outputs = secretOutputs(environmentOutputsFrom(res.outputs, stackName))
           return { changes: changesFrom(res.summary.resourceChanges), outputs, resources: collector.resources, notes }
         }
         case 'preview': {
-          const res = await withLockRetry(() => stack.preview({ ...common, diff: false }))
+          const res = await withLockRetry(() => stack.preview({ ...common, ...gate, diff: false }))
           // A preview (often from a pull request) does not hand out the live environment's secrets.
           return { changes: changesFrom(res.changeSummary), outputs: null, resources: collector.resources, notes }
         }
         case 'refresh': {
-          const res = await withLockRetry(() => stack.refresh(common))
-          const all = await stack.outputs()
-          const outputs = environmentOutputsFrom(all, stackName)
-          if (outputs) {
-            io.registerSecret(outputs.connectionString)
-            io.registerSecret(outputs.accountKey)
-          }
+          const res = await withLockRetry(() => stack.refresh({ ...common, ...gate }))
+          const outputs = secretOutputs(environmentOutputsFrom(await stack.outputs(), stackName))
           return { changes: changesFrom(res.summary.resourceChanges), outputs, resources: collector.resources, notes }
         }
         case 'destroy': {
+          // Refuse before anything is deleted, rather than fail halfway at the first protected resource.
+          const protectedNames = protectedResources(await stack.exportStack())
+          if (protectedNames.length > 0) {
+            throw new UserError(
+              `Environment '${plan.environment}' is protected (${protectedNames.join(', ')}); nothing was destroyed. ` +
+                "Run 'up' with protect: false first, then destroy."
+            )
+          }
           const res = await withLockRetry(() => stack.destroy(common))
-          await stack.workspace.removeStack(stackName)
-          notes.push(`Stack ${stackName} was destroyed and removed.`)
+          if (plan.removeStack) {
+            await stack.workspace.removeStack(stackName)
+            notes.push(`Stack ${stackName} was destroyed and removed.`)
+          } else {
+            notes.push(`Stack ${stackName} was destroyed; the empty stack is kept (remove-stack: false).`)
+          }
           return { changes: changesFrom(res.summary.resourceChanges), outputs: null, resources: collector.resources, notes }
         }
       }

@@ -55,3 +55,20 @@ export function renderReport({ plan, result, verify }: ReportInput): string {
   for (const note of result.notes) lines.push(`> ${escapeCell(note)}`)
   return lines.join('\n').trimEnd() + '\n'
 }
+
+export interface PruneReportInput {
+  project: string
+  target: string
+  found: string[]
+  pruned: string[]
+}
+
+export function renderPruneReport({ project, target, found, pruned }: PruneReportInput): string {
+  const lines = [`### Prune: project \`${escapeCell(project)}\` on target \`${target}\``, '']
+  lines.push(`Found ${found.length} environment(s); pruned ${pruned.length} whose pull request is closed.`, '')
+  if (pruned.length > 0) {
+    lines.push('| pruned environment |', '|---|')
+    for (const e of pruned) lines.push(`| \`${escapeCell(e)}\` |`)
+  }
+  return lines.join('\n').trimEnd() + '\n'
+}

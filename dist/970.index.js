@@ -1,0 +1,1 @@
+export const id=970;export const ids=[970];export const modules={25970:(e,n,t)=>{async function o(e){if("emulator"===e){const{createEmulatorEngine:e}=await t.e(531).then(t.bind(t,56531));return e()}const{createPulumiEngine:n}=await Promise.all([t.e(304),t.e(474)]).then(t.bind(t,11474));return n()}t.r(n),t.d(n,{loadEngine:()=>o})}};
