@@ -1,7 +1,10 @@
-// The inline Pulumi program: one resource group, one storage account, the plan's tables.
+// The inline Pulumi program: one resource group, one storage account, the plan's tables, and with
+// auth entra a role assignment instead of shared keys.
 // Deep imports of single azure-native files keep the other service modules out of the bundle.
 
+import { createHash } from 'node:crypto'
 import * as pulumi from '@pulumi/pulumi'
+import { RoleAssignment } from '@pulumi/azure-native/authorization/roleAssignment.js'
 import { ResourceGroup } from '@pulumi/azure-native/resources/resourceGroup.js'
 import { listStorageAccountKeysOutput } from '@pulumi/azure-native/storage/listStorageAccountKeys.js'
 import { StorageAccount } from '@pulumi/azure-native/storage/storageAccount.js'
@@ -9,6 +12,9 @@ import { Table } from '@pulumi/azure-native/storage/table.js'
 import type { Plan } from './types.js'
 
 export const MANAGED_BY = 'event-store-env-action'
+
+/** Built-in role "Storage Table Data Contributor" (the same id in every tenant). */
+export const TABLE_DATA_CONTRIBUTOR_ROLE = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
 
 const TAG_VALUE_MAX = 256
 
@@ -23,6 +29,62 @@ function resourceTags(plan: Plan, context: { repository: string; commit: string 
   }
 }
 
+/** The subscription-scoped role definition id, with the subscription read off a resource id under it. */
+export function roleDefinitionIdFor(resourceId: string, roleGuid: string): string {
+  const subscription = /^\/subscriptions\/([^/]+)\//i.exec(resourceId)?.[1]
+  if (!subscription) throw new Error(`cannot read the subscription from resource id '${resourceId}'`)
+  return `/subscriptions/${subscription}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`
+}
+
+/**
+ * A stable role assignment name (a GUID, UUID v5 layout over sha1), so every up asks for the same
+ * assignment instead of adding another. Resource ids and GUIDs are case-insensitive, so they are folded.
+ */
+export function roleAssignmentGuid(scope: string, principalId: string, roleDefinitionId: string): string {
+  const bytes = createHash('sha1').update(`${scope}|${principalId}|${roleDefinitionId}`.toLowerCase(), 'utf8').digest().subarray(0, 16)
+  bytes[6] = (bytes[6]! & 0x0f) | 0x50
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80
+  const hex = bytes.toString('hex')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
+
+type Secrets = { connectionString: pulumi.Input<string>; accountKey: pulumi.Input<string> }
+
+/** Shared-key mode: the key is read from the account we created, and both values stay secret. */
+function sharedKeySecrets(plan: Plan, group: ResourceGroup, account: StorageAccount): Secrets {
+  // Outputs of the account as inputs: the keys are read only once the account exists.
+  const keys = listStorageAccountKeysOutput({ resourceGroupName: group.name, accountName: account.name })
+  const accountKey = pulumi.secret(
+    keys.keys.apply((list) => {
+      const value = list[0]?.value
+      if (!value) throw new Error(`storage account ${plan.names.storageAccountName} returned no access key`)
+      return value
+    })
+  )
+  const connectionString = pulumi.secret(
+    pulumi.interpolate`DefaultEndpointsProtocol=https;AccountName=${account.name};AccountKey=${accountKey};EndpointSuffix=core.windows.net`
+  )
+  return { connectionString, accountKey }
+}
+
+/**
+ * Entra mode: the principal gets the data role on this account only. principalType stays unset:
+ * principal-id may be a user, a group or a service principal, and Azure rejects a wrong type.
+ */
+function grantTableDataRole(principalId: string, account: StorageAccount, options: pulumi.CustomResourceOptions): RoleAssignment {
+  const roleDefinitionId = account.id.apply((id) => roleDefinitionIdFor(id, TABLE_DATA_CONTRIBUTOR_ROLE))
+  return new RoleAssignment(
+    'table-data-contributor',
+    {
+      scope: account.id,
+      principalId,
+      roleDefinitionId,
+      roleAssignmentName: pulumi.all([account.id, roleDefinitionId]).apply(([scope, role]) => roleAssignmentGuid(scope, principalId, role))
+    },
+    options
+  )
+}
+
 export function createProgram(
   plan: Plan,
   context: { repository: string; commit: string }
@@ -30,6 +92,7 @@ export function createProgram(
   return async () => {
     const options: pulumi.CustomResourceOptions = { protect: plan.protect }
     const tags = resourceTags(plan, context)
+    const entra = plan.auth === 'entra'
 
     const group = new ResourceGroup(
       'resource-group',
@@ -49,6 +112,8 @@ export function createProgram(
         minimumTlsVersion: 'TLS1_2',
         enableHttpsTrafficOnly: true,
         allowBlobPublicAccess: false,
+        // entra: no shared keys at all, so there is no key or connection string to leak.
+        ...(entra ? { allowSharedKeyAccess: false } : {}),
         tags
       },
       options
@@ -59,22 +124,13 @@ export function createProgram(
         new Table(`table-${tableName}`, { tableName, accountName: account.name, resourceGroupName: group.name }, options)
     )
 
-    // Outputs of the account as inputs: the keys are read only once the account exists.
-    const keys = listStorageAccountKeysOutput({ resourceGroupName: group.name, accountName: account.name })
-    const accountKey = pulumi.secret(
-      keys.keys.apply((list) => {
-        const value = list[0]?.value
-        if (!value) throw new Error(`storage account ${plan.names.storageAccountName} returned no access key`)
-        return value
-      })
-    )
-    const connectionString = pulumi.secret(
-      pulumi.interpolate`DefaultEndpointsProtocol=https;AccountName=${account.name};AccountKey=${accountKey};EndpointSuffix=core.windows.net`
-    )
+    if (entra && plan.principalId) grantTableDataRole(plan.principalId, account, options)
+    // Empty, but still top-level outputs: the engine reads the same shape in both modes.
+    const secrets: Secrets = entra ? { connectionString: '', accountKey: '' } : sharedKeySecrets(plan, group, account)
 
     return {
-      connectionString,
-      accountKey,
+      connectionString: secrets.connectionString,
+      accountKey: secrets.accountKey,
       tableNames: pulumi.all(tables.map((table) => table.name)),
       storageAccountName: account.name,
       resourceGroupName: group.name,

@@ -39,7 +39,7 @@ export function renderReport({ plan, result, verify }: ReportInput): string {
     lines.push(`| table-name | \`${escapeCell(o.tableNames[0] ?? '')}\` |`)
     lines.push(`| table-names | \`${escapeCell(JSON.stringify(o.tableNames))}\` |`)
     lines.push(`| storage-account-name | \`${escapeCell(o.storageAccountName)}\` |`)
-    lines.push(`| resource-group-name | \`${escapeCell(o.resourceGroupName)}\` |`)
+    lines.push(`| resource-group-name | ${o.resourceGroupName ? '`' + escapeCell(o.resourceGroupName) + '`' : '(none)'} |`)
     lines.push(`| table-endpoint | \`${escapeCell(o.tableEndpoint)}\` |`)
     lines.push(`| stack-name | \`${escapeCell(o.stackName)}\` |`)
     lines.push(`| connection-string | ${o.connectionString ? '(secret, masked; pass it between steps of this job)' : '(none)'} |`)
