@@ -7,6 +7,11 @@ import { makePlan } from './fixtures/plan.js'
 
 const MOCK_KEY = 'bW9jay1rZXk=mock+key/=='
 const TABLE_ENDPOINT = 'https://mockaccount.table.core.windows.net/'
+const SUBSCRIPTION = '11111111-2222-3333-4444-555555555555'
+const PRINCIPAL = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'
+const ROLE_DEFINITION = `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3`
+const accountId = (group: unknown, name: unknown): string =>
+  `/subscriptions/${SUBSCRIPTION}/resourceGroups/${String(group)}/providers/Microsoft.Storage/storageAccounts/${String(name)}`
 
 interface Recorded {
   type: string
@@ -35,13 +40,15 @@ pulumi.runtime.setMocks(
     newResource(args) {
       resources.push({ type: args.type, name: args.name, inputs: args.inputs })
       const state: Record<string, unknown> = { ...args.inputs }
+      let id = `${args.name}-id`
       if (args.type === 'azure-native:resources:ResourceGroup') state.name = args.inputs.resourceGroupName
       if (args.type === 'azure-native:storage:StorageAccount') {
         state.name = args.inputs.accountName
         state.primaryEndpoints = { table: TABLE_ENDPOINT, blob: 'https://mockaccount.blob.core.windows.net/' }
+        id = accountId(args.inputs.resourceGroupName, args.inputs.accountName)
       }
       if (args.type === 'azure-native:storage:Table') state.name = args.inputs.tableName
-      return { id: `${args.name}-id`, state }
+      return { id, state }
     },
     call(args) {
       calls.push({ token: args.token, inputs: args.inputs })
@@ -57,9 +64,11 @@ pulumi.runtime.setMocks(
 )
 
 // ESM: the program module (and azure-native through it) must load after setMocks.
-let createProgram: typeof import('../src/program.js').createProgram
+let program: typeof import('../src/program.js')
+let createProgram: typeof program.createProgram
 beforeAll(async () => {
-  ;({ createProgram } = await import('../src/program.js'))
+  program = await import('../src/program.js')
+  createProgram = program.createProgram
 })
 
 beforeEach(() => {
@@ -71,13 +80,17 @@ beforeEach(() => {
 const CONTEXT = { repository: 'octo/app', commit: '0123456789abcdef0123456789abcdef01234567' }
 
 function unwrap<T>(value: unknown): Promise<T> {
-  return new Promise((resolve) => (value as pulumi.Output<T>).apply((v) => resolve(v)))
+  return new Promise((resolve) => pulumi.output(value as pulumi.Input<T>).apply((v) => resolve(v as T)))
 }
+
+// Not in the SDK's typings, but exported: resolves once every pending registration has been answered.
+const settings = (await import('@pulumi/pulumi/runtime/settings.js')) as unknown as { waitForRPCs(): Promise<void> }
 
 async function run(plan: Plan): Promise<Record<string, unknown>> {
   const outputs = await createProgram(plan, CONTEXT)()
-  // Resolve every output so all registrations have reached the mocks.
+  // Resolve every output, then wait for resources no output depends on (the role assignment).
   await Promise.all(Object.values(outputs).map((o) => unwrap(o)))
+  await settings.waitForRPCs()
   return outputs
 }
 
@@ -178,5 +191,81 @@ describe('createProgram', () => {
     expect(Object.keys(outputs).sort()).toEqual(
       ['accountKey', 'connectionString', 'resourceGroupName', 'storageAccountName', 'tableEndpoint', 'tableNames'].sort()
     )
+  })
+})
+
+describe('createProgram with auth connection-string', () => {
+  it('leaves shared-key access at its default and creates no role assignment', async () => {
+    await run(makePlan({ auth: 'connection-string' }))
+    expect(only('azure-native:storage:StorageAccount').inputs).not.toHaveProperty('allowSharedKeyAccess')
+    expect(ofType('azure-native:authorization:RoleAssignment')).toHaveLength(0)
+  })
+})
+
+describe('createProgram with auth entra', () => {
+  const entra = (overrides: Partial<Plan> = {}): Plan => makePlan({ auth: 'entra', principalId: PRINCIPAL, ...overrides })
+
+  it('turns shared-key access off and never reads the keys', async () => {
+    await run(entra())
+    expect(only('azure-native:storage:StorageAccount').inputs).toMatchObject({ allowSharedKeyAccess: false, minimumTlsVersion: 'TLS1_2' })
+    expect(calls.map((c) => c.token)).not.toContain('azure-native:storage:listStorageAccountKeys')
+    expect(calls).toEqual([])
+  })
+
+  it('exports empty connection string and key, still as top-level outputs, and the table endpoint', async () => {
+    const plan = entra()
+    const outputs = await run(plan)
+    expect(Object.keys(outputs).sort()).toEqual(
+      ['accountKey', 'connectionString', 'resourceGroupName', 'storageAccountName', 'tableEndpoint', 'tableNames'].sort()
+    )
+    expect(outputs.connectionString).toBe('')
+    expect(outputs.accountKey).toBe('')
+    expect(await unwrap(outputs.tableEndpoint)).toBe(TABLE_ENDPOINT)
+    expect(await unwrap(outputs.storageAccountName)).toBe(plan.names.storageAccountName)
+  })
+
+  it("assigns 'Storage Table Data Contributor' to the principal on the account, with a stable name", async () => {
+    const plan = entra()
+    await run(plan)
+    const assignment = only('azure-native:authorization:RoleAssignment')
+    const scope = accountId(plan.names.resourceGroupName, plan.names.storageAccountName)
+    expect(assignment.inputs).toEqual({
+      scope,
+      principalId: PRINCIPAL,
+      principalType: 'ServicePrincipal',
+      roleDefinitionId: ROLE_DEFINITION,
+      roleAssignmentName: program.roleAssignmentGuid(scope, PRINCIPAL, ROLE_DEFINITION)
+    })
+    expect(assignment.inputs.roleAssignmentName).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+  })
+
+  it.each([true, false])('protects the role assignment like the rest (protect=%s)', async (protect) => {
+    await run(entra({ protect }))
+    expect(resources).toHaveLength(5)
+    for (const r of resources) expect(protectSent.get(r.name)).toBe(protect)
+  })
+
+  it('without principal-id creates no role assignment', async () => {
+    const plan = makePlan({ auth: 'entra' })
+    const outputs = await run(plan)
+    expect(ofType('azure-native:authorization:RoleAssignment')).toHaveLength(0)
+    expect(only('azure-native:storage:StorageAccount').inputs.allowSharedKeyAccess).toBe(false)
+    expect(outputs.connectionString).toBe('')
+  })
+})
+
+describe('role assignment helpers', () => {
+  it('reads the subscription off a resource id', () => {
+    expect(program.roleDefinitionIdFor(accountId('rg', 'acc'), program.TABLE_DATA_CONTRIBUTOR_ROLE)).toBe(ROLE_DEFINITION)
+    expect(() => program.roleDefinitionIdFor('storage-id', 'x')).toThrow(/subscription/)
+  })
+
+  it('names an assignment by scope, principal and role, ignoring case', () => {
+    const scope = accountId('rg', 'acc')
+    const name = program.roleAssignmentGuid(scope, PRINCIPAL, ROLE_DEFINITION)
+    expect(program.roleAssignmentGuid(scope.toUpperCase(), PRINCIPAL.toUpperCase(), ROLE_DEFINITION)).toBe(name)
+    expect(program.roleAssignmentGuid(accountId('rg', 'other'), PRINCIPAL, ROLE_DEFINITION)).not.toBe(name)
+    expect(program.roleAssignmentGuid(scope, 'bbbbbbbb-bbbb-cccc-dddd-eeeeeeeeeeee', ROLE_DEFINITION)).not.toBe(name)
+    expect(program.roleAssignmentGuid(scope, PRINCIPAL, ROLE_DEFINITION.replace('0a9a', '1a9a'))).not.toBe(name)
   })
 })

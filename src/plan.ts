@@ -64,6 +64,7 @@ export function buildPlan(inputs: ActionInputs, context: RunContext, overrides: 
     expectNoChanges: inputs.expectNoChanges,
     auth: inputs.auth,
     ...(inputs.principalId ? { principalId: inputs.principalId } : {}),
+    scale: { isolation: 'account', storageEngine: 'table-storage', cosmosThroughput: { mode: 'serverless' }, parallelism: 10 },
     pulumi: {
       version: inputs.pulumiVersion,
       allowLocalState: inputs.allowLocalState,

@@ -68,8 +68,9 @@ function sharedKeySecrets(plan: Plan, group: ResourceGroup, account: StorageAcco
 }
 
 /**
- * Entra mode: the principal gets the data role on this account only. principalType stays unset:
- * principal-id may be a user, a group or a service principal, and Azure rejects a wrong type.
+ * Entra mode: the principal gets the data role on this account only. principalType is explicit because
+ * the SDK otherwise sends 'User'; ServicePrincipal covers workload and managed identities, the CI case,
+ * and lets Azure accept an identity created moments ago (no directory look-up).
  */
 function grantTableDataRole(principalId: string, account: StorageAccount, options: pulumi.CustomResourceOptions): RoleAssignment {
   const roleDefinitionId = account.id.apply((id) => roleDefinitionIdFor(id, TABLE_DATA_CONTRIBUTOR_ROLE))
@@ -78,6 +79,7 @@ function grantTableDataRole(principalId: string, account: StorageAccount, option
     {
       scope: account.id,
       principalId,
+      principalType: 'ServicePrincipal',
       roleDefinitionId,
       roleAssignmentName: pulumi.all([account.id, roleDefinitionId]).apply(([scope, role]) => roleAssignmentGuid(scope, principalId, role))
     },

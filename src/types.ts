@@ -8,6 +8,28 @@ export type Command = (typeof COMMANDS)[number]
 export const ACTION_COMMANDS = [...COMMANDS, 'prune'] as const
 export type ActionCommand = (typeof ACTION_COMMANDS)[number]
 
+export const ISOLATIONS = ['account', 'tables'] as const
+/** account: one storage account per environment; tables: the environment's tables in a shared account. */
+export type Isolation = (typeof ISOLATIONS)[number]
+
+export const STORAGE_ENGINES = ['table-storage', 'cosmos-table'] as const
+export type StorageEngine = (typeof STORAGE_ENGINES)[number]
+
+/** Cosmos DB throughput: serverless, fixed RU/s, or autoscale up to a maximum RU/s. */
+export type CosmosThroughput = { mode: 'serverless' } | { mode: 'provisioned'; ru: number } | { mode: 'autoscale'; maxRu: number }
+
+export interface ScaleSettings {
+  isolation: Isolation
+  /** With isolation `tables`: the existing account and its resource group. */
+  sharedAccount?: { name: string; resourceGroupName: string }
+  /** Expiry of the table-scoped SAS (ISO 8601 UTC), with isolation `tables`. */
+  sasExpiry?: string
+  storageEngine: StorageEngine
+  cosmosThroughput: CosmosThroughput
+  /** Cap on the engine's parallel resource operations (Azure's write limits). */
+  parallelism: number
+}
+
 export const AUTH_MODES = ['connection-string', 'entra'] as const
 export type AuthMode = (typeof AUTH_MODES)[number]
 
@@ -45,6 +67,8 @@ export interface Plan {
   /** connection-string: shared key; entra: shared-key access off and a role assignment for principalId. */
   auth: AuthMode
   principalId?: string
+  /** Shared-account isolation and the Cosmos DB engine (defaults: one account per environment, Table Storage). */
+  scale: ScaleSettings
   pulumi: PulumiSettings
   /** Only for target `emulator`: the Table endpoint to use. Secret. */
   emulatorConnectionString?: string

@@ -41,3 +41,22 @@ describe('pulumi results', () => {
     expect(cliFailure('destroy', 'pr-1', new Error(text)).message).toMatch(/protect: false/)
   })
 })
+
+describe('secret outputs and throttling', () => {
+  it('finds every string inside secret outputs, nested too', async () => {
+    const { secretValues } = await import('../../src/engine/pulumi-results.js')
+    expect(
+      secretValues({
+        connectionString: { value: 'cs-1', secret: true },
+        tableConnectionStrings: { value: { events: 'cs-events', snapshots: 'cs-snap' }, secret: true },
+        tableNames: { value: ['events'], secret: false },
+        empty: { value: '', secret: true }
+      })
+    ).toEqual(['cs-1', 'cs-events', 'cs-snap'])
+  })
+  it('recognises throttling', async () => {
+    const { isThrottled } = await import('../../src/engine/pulumi-results.js')
+    expect(isThrottled(new Error('autorest: StatusCode=429 TooManyRequests'))).toBe(true)
+    expect(isThrottled(new Error('StatusCode=409 Conflict'))).toBe(false)
+  })
+})

@@ -111,3 +111,22 @@ export function cliFailure(command: string, stackName: string, error: unknown, f
   }
   return new UserError(`pulumi ${command} failed on stack '${stackName}': ${detail}. ${hint}`)
 }
+
+/** Every string inside the outputs Pulumi flags secret, so each can be masked on its own. */
+export function secretValues(outputs: OutputMap): string[] {
+  const found: string[] = []
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') {
+      if (v) found.push(v)
+    } else if (Array.isArray(v)) v.forEach(walk)
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk)
+  }
+  for (const o of Object.values(outputs)) if (o.secret) walk(o.value)
+  return found
+}
+
+/** Azure throttling (HTTP 429) that a later attempt can get through. */
+export function isThrottled(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error)
+  return /\b429\b|TooManyRequests|Too Many Requests|Retry-After/i.test(message)
+}

@@ -1,12 +1,12 @@
 // The Azure engine: the inline program (program.ts) run through the Pulumi Automation API.
 // The workspace is temporary, so backend, secrets provider and config are given every run.
-import type { LocalWorkspaceOptions, Stack } from '@pulumi/pulumi/automation/index.js'
+import type { LocalWorkspaceOptions, OutputMap, Stack } from '@pulumi/pulumi/automation/index.js'
 import { UserError } from '../errors.js'
 import { createProgram } from '../program.js'
 import { emptyChanges, type Engine, type EngineIO, type EngineResult, type Plan } from '../types.js'
 import { AZURE_NATIVE_VERSION } from '../versions.js'
 import { ensurePulumiCli } from './cli.js'
-import { changesFrom, cliFailure, environmentOutputsFrom, resourceCollector } from './pulumi-results.js'
+import { changesFrom, cliFailure, environmentOutputsFrom, isThrottled, resourceCollector, secretValues } from './pulumi-results.js'
 import { retryWithin } from './retry.js'
 
 const LOCK_RETRY = { budgetMs: 5 * 60_000, initialDelayMs: 10_000, maxDelayMs: 60_000 }
@@ -77,13 +77,17 @@ export function createPulumiEngine(env: NodeJS.ProcessEnv = process.env): Engine
 
       const collector = resourceCollector()
       const common = { onOutput: (out: string) => io.info(out.trimEnd()), onEvent: collector.onEvent, color: 'never' as const }
+      // Capped so parallel environments stay within Azure's write limits per subscription and region.
+      const parallel = { parallel: plan.scale.parallelism }
       const gate = plan.expectNoChanges ? { expectNoChanges: true } : {}
       const locked = (error: unknown): boolean => error instanceof auto.ConcurrentUpdateError
+      // The provider retries throttled calls itself; an operation that still ends on a 429 is run again.
+      const retryable = (error: unknown): boolean => locked(error) || isThrottled(error)
       const withLockRetry = <T>(op: () => Promise<T>): Promise<T> =>
         retryWithin(op, {
           ...LOCK_RETRY,
-          isRetryable: locked,
-          onRetry: (n, ms) => io.info(`Stack ${stackName} is locked by another run; retry ${n} in ${Math.round(ms / 1000)} s.`)
+          isRetryable: retryable,
+          onRetry: (n, ms) => io.info(`Stack ${stackName} is locked by another run or Azure is throttling; retry ${n} in ${Math.round(ms / 1000)} s.`)
         }).catch((error: unknown) => {
           if (locked(error)) {
             throw new UserError(
@@ -93,29 +97,27 @@ export function createPulumiEngine(env: NodeJS.ProcessEnv = process.env): Engine
           }
           throw cliFailure(plan.command, stackName, error, collector.failures)
         })
-      const secretOutputs = (outputs: EngineResult['outputs']): EngineResult['outputs'] => {
-        if (outputs) {
-          io.registerSecret(outputs.connectionString)
-          io.registerSecret(outputs.accountKey)
-        }
-        return outputs
+      // Every value the program marked secret is masked the moment it is known.
+      const secretOutputs = (all: OutputMap): EngineResult['outputs'] => {
+        for (const value of secretValues(all)) io.registerSecret(value)
+        return environmentOutputsFrom(all, stackName)
       }
 
       const notes: string[] = []
       switch (plan.command) {
         case 'up': {
-          const res = await withLockRetry(() => stack.up({ ...common, ...gate }))
-          const outputs = secretOutputs(environmentOutputsFrom(res.outputs, stackName))
+          const res = await withLockRetry(() => stack.up({ ...common, ...gate, ...parallel }))
+          const outputs = secretOutputs(res.outputs)
           return { changes: changesFrom(res.summary.resourceChanges), outputs, resources: collector.resources, notes }
         }
         case 'preview': {
-          const res = await withLockRetry(() => stack.preview({ ...common, ...gate, diff: false }))
+          const res = await withLockRetry(() => stack.preview({ ...common, ...gate, ...parallel, diff: false }))
           // A preview (often from a pull request) does not hand out the live environment's secrets.
           return { changes: changesFrom(res.changeSummary), outputs: null, resources: collector.resources, notes }
         }
         case 'refresh': {
-          const res = await withLockRetry(() => stack.refresh({ ...common, ...gate }))
-          const outputs = secretOutputs(environmentOutputsFrom(await stack.outputs(), stackName))
+          const res = await withLockRetry(() => stack.refresh({ ...common, ...gate, ...parallel }))
+          const outputs = secretOutputs(await stack.outputs())
           return { changes: changesFrom(res.summary.resourceChanges), outputs, resources: collector.resources, notes }
         }
         case 'destroy': {
@@ -127,7 +129,7 @@ export function createPulumiEngine(env: NodeJS.ProcessEnv = process.env): Engine
                 "Run 'up' with protect: false first, then destroy."
             )
           }
-          const res = await withLockRetry(() => stack.destroy(common))
+          const res = await withLockRetry(() => stack.destroy({ ...common, ...parallel }))
           if (plan.removeStack) {
             await stack.workspace.removeStack(stackName)
             notes.push(`Stack ${stackName} was destroyed and removed.`)
