@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { InputError } from '../src/errors.js'
 import { parseBoolean, parsePulumiVersion, parseTables, parseTags, readInputs } from '../src/inputs.js'
+import { buildPlan } from '../src/plan.js'
 import { canonicalRegion } from '../src/regions.js'
 
 const reader = (values: Record<string, string>) => (name: string) => values[name] ?? ''
@@ -29,7 +30,7 @@ describe('readInputs', () => {
   })
 
   it('names the input in every error', () => {
-    expect(() => readInputs(reader({ command: 'nuke' }))).toThrow(/^Input 'command': got 'nuke'; allowed: up, preview, refresh, destroy\.$/)
+    expect(() => readInputs(reader({ command: 'nuke' }))).toThrow(/^Input 'command': got 'nuke'; allowed: up, preview, refresh, destroy, prune\.$/)
     expect(() => readInputs(reader({ project: 'my project' }))).toThrow(/^Input 'project'/)
     expect(() => readInputs(reader({ 'backend-url': 'ftp://x' }))).toThrow(/^Input 'backend-url'/)
     expect(() => readInputs(reader({ 'secrets-provider': 'rot13' }))).toThrow(/^Input 'secrets-provider'/)
@@ -82,5 +83,36 @@ describe('parseBoolean and parsePulumiVersion', () => {
     expect(parsePulumiVersion('v3.276.0')).toBe('3.276.0')
     expect(parsePulumiVersion('^3.200.0')).toBe('^3.200.0')
     expect(() => parsePulumiVersion('newest')).toThrow(/Input 'pulumi-version'/)
+  })
+})
+
+describe('backend-url and secrets-provider', () => {
+  it.each(['default', 'passphrase', 'azurekeyvault://vault.vault.azure.net/keys/pulumi', 'awskms://alias/x', 'gcpkms://projects/p', 'hashivault://k'])(
+    'accepts the secrets provider %s',
+    (value) => {
+      expect(readInputs(reader({ 'secrets-provider': value })).secretsProvider).toBe(value)
+    }
+  )
+  it.each(['passphrasex', 'default$(touch x)', 'azurekeyvault://', 'PASSPHRASE', 'file://x'])('refuses the secrets provider %s', (value) => {
+    expect(() => readInputs(reader({ 'secrets-provider': value }))).toThrow(/^Input 'secrets-provider'/)
+  })
+  it.each(['azblob://', 'https://', 'ftp://x', 'azblob://state with space'])('refuses the backend %s', (value) => {
+    expect(() => readInputs(reader({ 'backend-url': value }))).toThrow(/^Input 'backend-url'/)
+  })
+})
+
+describe('control characters', () => {
+  it('refuses them in tags (the runner would read a line break as a new command)', () => {
+    expect(() => parseTags('team=a\tb')).toThrow(/^Input 'tags': 'team=a b' contains a control character/)
+    expect(() => parseTags('te\u0007am=x')).toThrow(/control character/)
+  })
+  it.each(['pr-1\n::warning::injected', 'pr-1\r', 'pr\u00001', 'pr-1\u001b[31m'])('refuses them in the environment: %j', (environment) => {
+    const inputs = readInputs(reader({}))
+    const context = { eventName: 'push', repository: 'octo/app', sha: 'abc' }
+    expect(() => buildPlan({ ...inputs, environment }, context)).toThrow(/^Input 'environment': contains a control character/)
+  })
+  it('still takes names that only look odd', () => {
+    const context = { eventName: 'push', repository: 'octo/app', sha: 'abc' }
+    expect(buildPlan({ ...readInputs(reader({})), environment: 'feature/$(whoami)' }, context).environment).toBe('feature/$(whoami)')
   })
 })

@@ -36,6 +36,7 @@ export type GetInput = (name: string) => string
 const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/
 const PROJECT_NAME = /^[A-Za-z0-9_.-]{1,100}$/
 const TAG_KEY_FORBIDDEN = /[<>%&\\?/]/
+const CONTROL = /[\u0000-\u001f\u007f]/g
 const RESERVED_TAG_PREFIXES = ['azure', 'microsoft', 'windows']
 /** Tags the program always sets; users may not override them. */
 export const FIXED_TAG_KEYS = ['environment', 'repository', 'commit', 'managed-by']
@@ -88,6 +89,7 @@ export function parseTags(value: string): Record<string, string> {
   const tags: Record<string, string> = {}
   const seen = new Set<string>()
   for (const item of splitList(value)) {
+    if (item.match(CONTROL)) throw new InputError('tags', `${shown(item.replace(CONTROL, ' '))} contains a control character (such as a tab); write plain text.`)
     const eq = item.indexOf('=')
     if (eq <= 0) throw new InputError('tags', `${shown(item)} is not key=value; write one key=value per line.`)
     const key = item.slice(0, eq).trim()
@@ -119,7 +121,7 @@ export function parsePulumiVersion(value: string): string {
 
 function parseBackendUrl(value: string): string {
   if (value === '') return ''
-  if (!/^(https?|file|azblob|s3|gs):\/\/\S*$/.test(value)) {
+  if (!/^(https?|file|azblob|s3|gs):\/\/\S+$/.test(value)) {
     throw new InputError('backend-url', `got ${shown(value)}; allowed: a Pulumi backend URL such as https://api.pulumi.com, azblob://container?storage_account=NAME, s3://bucket, gs://bucket or file://path.`)
   }
   return value
@@ -127,7 +129,8 @@ function parseBackendUrl(value: string): string {
 
 function parseSecretsProvider(value: string): string {
   if (value === '') return ''
-  if (!/^(default|passphrase|awskms:\/\/|azurekeyvault:\/\/|gcpkms:\/\/|hashivault:\/\/)\S*$/.test(value)) {
+  // The bare names exactly; a URL provider needs something after its scheme.
+  if (!/^(default|passphrase)$|^(awskms|azurekeyvault|gcpkms|hashivault):\/\/\S+$/.test(value)) {
     throw new InputError('secrets-provider', `got ${shown(value)}; allowed: default, passphrase, awskms://..., azurekeyvault://..., gcpkms://... or hashivault://....`)
   }
   return value

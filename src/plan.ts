@@ -36,6 +36,10 @@ export interface PlanOverrides {
 export function buildPlan(inputs: ActionInputs, context: RunContext, overrides: PlanOverrides = {}): Plan {
   const environment = overrides.environment ?? resolveEnvironment(inputs.environment, context)
   const command: Command = overrides.command ?? (inputs.command === 'prune' ? 'destroy' : inputs.command)
+  // A line break would split log lines and workflow commands; no branch or environment name has one.
+  if (/[\u0000-\u001f\u007f]/.test(environment)) {
+    throw new InputError('environment', 'contains a control character (such as a line break); allowed: a single-line name such as pr-42 or feature/Add-Memory.')
+  }
   if (environment.length > MAX_ENVIRONMENT_LENGTH) {
     throw new InputError('environment', `is ${environment.length} characters long; allowed: at most ${MAX_ENVIRONMENT_LENGTH}.`)
   }

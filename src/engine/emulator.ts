@@ -16,10 +16,11 @@ import {
   type ParsedConnectionString
 } from '../connection-string.js'
 import { UserError } from '../errors.js'
+import { emulatorTableName } from '../naming.js'
 import { emptyChanges, type Engine, type EngineIO, type EngineResult, type EnvironmentOutputs, type Plan, type ResourceChange } from '../types.js'
 
 export function createEmulatorEngine(): Engine {
-  return { run }
+  return { run, listEnvironments }
 }
 
 interface Session {
@@ -32,22 +33,7 @@ interface Session {
 }
 
 async function run(plan: Plan, io: EngineIO): Promise<EngineResult> {
-  const connectionString = plan.emulatorConnectionString
-  if (!connectionString) {
-    throw new UserError(
-      "The emulator target needs a Table endpoint, but none was given: set the input 'emulator-connection-string' (or leave it empty to use Azurite's default development account)."
-    )
-  }
-  // Masks first: nothing below may print the connection string or its credential unmasked.
-  io.registerSecret(connectionString)
-  const parsed = parseConnectionString(connectionString)
-  if (parsed.accountKey) io.registerSecret(parsed.accountKey)
-  if (parsed.sharedAccessSignature) io.registerSecret(parsed.sharedAccessSignature)
-
-  const { TableServiceClient } = await import('@azure/data-tables')
-  const service = TableServiceClient.fromConnectionString(toClientConnectionString(parsed), tableClientOptions(parsed))
-  const session: Session = { plan, io, connectionString, parsed, service, where: endpointHostPort(parsed.tableEndpoint) }
-
+  const session = await openSession(plan, io)
   const tables = uniqueTables(plan.tables)
   if (tables.length === 0) throw new UserError("The plan names no tables; give at least one in the input 'tables'.")
 
@@ -65,6 +51,48 @@ async function run(plan: Plan, io: EngineIO): Promise<EngineResult> {
       throw new UserError(`Unknown command '${String(unknown)}'; allowed: up, preview, refresh, destroy.`)
     }
   }
+}
+
+/** `<table>pr<n><hash6>` (lower case): a candidate only, until its name is recomputed. */
+const PR_TABLE = /pr([1-9][0-9]*)[0-9a-f]{6}$/
+
+/**
+ * The pr-<n> environments of plan.project that have at least one of plan.logicalTables here.
+ * Tables hold no state naming their environment, so an environment is found only when its name can
+ * be guessed from a table name and proved by recomputing that name: pr-<n> environments can, other
+ * names (staging, feature/x) cannot, nor environments whose number was cut to fit 63 characters.
+ */
+async function listEnvironments(plan: Plan, io: EngineIO): Promise<string[]> {
+  const session = await openSession(plan, io)
+  const found = new Set<string>()
+  for (const name of await existingTables(session)) {
+    const digits = PR_TABLE.exec(name)?.[1]
+    if (digits === undefined) continue
+    const environment = `pr-${digits}`
+    const ours = plan.logicalTables.some(
+      (table) => emulatorTableName({ table, project: plan.project, environment }).toLowerCase() === name
+    )
+    if (ours) found.add(environment)
+  }
+  return [...found].sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)) || a.localeCompare(b))
+}
+
+async function openSession(plan: Plan, io: EngineIO): Promise<Session> {
+  const connectionString = plan.emulatorConnectionString
+  if (!connectionString) {
+    throw new UserError(
+      "The emulator target needs a Table endpoint, but none was given: set the input 'emulator-connection-string' (or leave it empty to use Azurite's default development account)."
+    )
+  }
+  // Masks first: nothing below may print the connection string or its credential unmasked.
+  io.registerSecret(connectionString)
+  const parsed = parseConnectionString(connectionString)
+  if (parsed.accountKey) io.registerSecret(parsed.accountKey)
+  if (parsed.sharedAccessSignature) io.registerSecret(parsed.sharedAccessSignature)
+
+  const { TableServiceClient } = await import('@azure/data-tables')
+  const service = TableServiceClient.fromConnectionString(toClientConnectionString(parsed), tableClientOptions(parsed))
+  return { plan, io, connectionString, parsed, service, where: endpointHostPort(parsed.tableEndpoint) }
 }
 
 /** Table names are case-insensitive: one entry per name, first spelling wins. */

@@ -5,7 +5,7 @@ import { UserError } from '../errors.js'
 import { createProgram } from '../program.js'
 import { emptyChanges, type Engine, type EngineIO, type EngineResult, type Plan } from '../types.js'
 import { AZURE_NATIVE_VERSION } from '../versions.js'
-import { ensurePulumiCli } from './cli.js'
+import { ensureProviderPlugin, ensurePulumiCli, pulumiHome } from './cli.js'
 import { changesFrom, cliFailure, environmentOutputsFrom, isThrottled, resourceCollector, secretValues } from './pulumi-results.js'
 import { retryWithin } from './retry.js'
 
@@ -22,6 +22,8 @@ async function workspaceOptions(plan: Plan, env: NodeJS.ProcessEnv, io: EngineIO
   const secretsProvider = plan.pulumi.secretsProvider || (backendUrl && !backendUrl.startsWith('https://') ? 'passphrase' : undefined)
   return {
     pulumiCommand: cli.command,
+    // The action's own Pulumi home, whose plugins/ the Actions cache keeps between runs (cli.ts).
+    pulumiHome: pulumiHome(env),
     projectSettings: { name: plan.project, runtime: 'nodejs', ...(backendUrl ? { backend: { url: backendUrl } } : {}) },
     ...(secretsProvider ? { secretsProvider, stackSettings: { [stackName]: { secretsProvider } } } : {}),
     envVars: { PULUMI_SKIP_UPDATE_CHECK: 'true' }
@@ -69,10 +71,11 @@ export function createPulumiEngine(env: NodeJS.ProcessEnv = process.env): Engine
         return { changes: emptyChanges(), outputs: null, resources: [], notes: [`Environment '${plan.environment}' (stack ${stackName}) does not exist; nothing to destroy.`] }
       }
 
-      // Inline programs report no plugins, so install the provider at the bundled SDK's version.
-      await stack.workspace.installPlugin('azure-native', `v${AZURE_NATIVE_VERSION}`).catch((error: unknown) => {
+      // Inline programs report no plugins, so install the provider at the bundled SDK's version (cached between runs).
+      const plugin = await ensureProviderPlugin(stack.workspace, 'azure-native', AZURE_NATIVE_VERSION).catch((error: unknown) => {
         throw cliFailure('plugin install', stackName, error)
       })
+      io.info(`azure-native plugin ${AZURE_NATIVE_VERSION} (${plugin}).`)
       await stack.setAllConfig({ 'azure-native:location': { value: plan.location } })
 
       const collector = resourceCollector()

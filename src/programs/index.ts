@@ -1,0 +1,14 @@
+// Picks the inline program for a plan: Cosmos DB for Table, the environment's tables in a shared storage
+// account, or (the default) a storage account of its own.
+import { createProgram } from '../program.js'
+import type { Plan } from '../types.js'
+import { createCosmosTableProgram } from './cosmos.js'
+import { createSharedTablesProgram } from './shared-tables.js'
+
+export type ProgramContext = { repository: string; commit: string }
+
+export function selectProgram(plan: Plan, context: ProgramContext): () => Promise<Record<string, unknown>> {
+  if (plan.scale.storageEngine === 'cosmos-table') return createCosmosTableProgram(plan, context)
+  if (plan.scale.isolation === 'tables') return createSharedTablesProgram(plan, context)
+  return createProgram(plan, context)
+}
