@@ -52,7 +52,7 @@ const emulator = (inputs: Record<string, string>): Record<string, string> => ({
 describe('the bundle on user errors', () => {
   it('a bad command: one error, exit 1, no stack trace, no outputs', async () => {
     const run = await bundle.run({ command: 'apply', environment: 'pr-1' })
-    expectCleanFailure(run, /^::error::Input 'command': got 'apply'; allowed: up, preview, refresh, destroy\.$/)
+    expectCleanFailure(run, /^::error::Input 'command': got 'apply'; allowed: up, preview, refresh, destroy, prune\.$/)
     expect(run.outputFile).toBe('')
   })
   it('no backend on the azure target names what to set', async () => {

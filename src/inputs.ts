@@ -3,7 +3,8 @@
 import semver from 'semver'
 import { InputError } from './errors.js'
 import { canonicalRegion } from './regions.js'
-import { ACTION_COMMANDS, AUTH_MODES, SKUS, TARGETS, type ActionCommand, type AuthMode, type Sku, type Target } from './types.js'
+import { readScaleInputs } from './scale-inputs.js'
+import { ACTION_COMMANDS, AUTH_MODES, SKUS, TARGETS, type ActionCommand, type AuthMode, type ScaleSettings, type Sku, type Target } from './types.js'
 
 export interface ActionInputs {
   command: ActionCommand
@@ -29,6 +30,7 @@ export interface ActionInputs {
   allowLocalState: boolean
   auth: AuthMode
   principalId: string
+  scale: ScaleSettings
 }
 
 export type GetInput = (name: string) => string
@@ -178,6 +180,7 @@ export function readInputs(get: GetInput): ActionInputs {
     githubToken: get('github-token').trim(),
     allowLocalState: parseBoolean('allow-local-state', or('allow-local-state', 'false')),
     auth: oneOf('auth', or('auth', 'connection-string'), AUTH_MODES),
-    principalId: parsePrincipalId(get('principal-id').trim())
+    principalId: parsePrincipalId(get('principal-id').trim()),
+    scale: readScaleInputs(get)
   }
 }

@@ -83,7 +83,14 @@ async function deploy(plan: Plan, inputs: ActionInputs, context: FullRunContext,
   if (result.outputs) {
     mask(result.outputs.connectionString, redactor)
     mask(result.outputs.accountKey, redactor)
+    for (const value of Object.values(result.outputs.tableConnectionStrings ?? {})) mask(value, redactor)
     setEnvironmentOutputs(result.outputs)
+    if (plan.auth === 'entra') {
+      core.notice(
+        'connection-string is empty: auth is entra, so shared-key access is off. Reach the tables at table-endpoint with an Entra ID credential' +
+          (plan.principalId ? ` (principal ${plan.principalId} has Storage Table Data Contributor).` : '; no principal-id was given, so no role was assigned.')
+      )
+    }
   } else {
     setEmptyOutputs(plan.names.stackName)
   }
@@ -92,7 +99,7 @@ async function deploy(plan: Plan, inputs: ActionInputs, context: FullRunContext,
   const verify = await runVerify(plan, result, deps)
   const report = redactor.redact(renderReport({ plan, result, ...(verify ? { verify } : {}) }))
   await writeSummary(report)
-  if (inputs.commentOnPr) await comment(plan, report, inputs, context, deps)
+  if (inputs.commentOnPr) await comment(plan, report, inputs, context, deps, redactor)
 
   if (verify && !verify.ok) {
     const failed = verify.checks.filter((c: Check) => !c.ok).map((c: Check) => `${c.name}: ${c.detail}`)
@@ -112,13 +119,13 @@ async function runVerify(plan: Plan, result: EngineResult, deps: Deps): Promise<
   if (plan.command !== 'up' || !plan.verify || !result.outputs) return undefined
   const { connectionString, tableNames } = result.outputs
   if (!connectionString || !tableNames[0]) {
-    core.notice('verify skipped: the environment has no connection string to check it with (auth: entra).')
+    core.info('verify skipped: the environment has no connection string to check it with (auth: entra).')
     return undefined
   }
   return core.group('verify the event store', () => deps.verifyEventStore({ connectionString, tableName: tableNames[0]! }))
 }
 
-async function comment(plan: Plan, report: string, inputs: ActionInputs, context: FullRunContext, deps: Deps): Promise<void> {
+async function comment(plan: Plan, report: string, inputs: ActionInputs, context: FullRunContext, deps: Deps, redactor: Redactor): Promise<void> {
   if (context.pullRequestNumber === undefined) {
     core.info('comment-on-pr: this run is not for a pull request; no comment.')
     return
@@ -127,7 +134,7 @@ async function comment(plan: Plan, report: string, inputs: ActionInputs, context
     await deps.upsertComment(githubTarget(inputs, deps, context), context.pullRequestNumber, plan.environment, report)
   } catch (error) {
     // Fork pull requests get a read-only token: the deployment stands, the comment is lost.
-    core.warning(`Could not comment on pull request #${context.pullRequestNumber}: ${error instanceof Error ? error.message : String(error)}`)
+    core.warning(redactor.redact(`Could not comment on pull request #${context.pullRequestNumber}: ${error instanceof Error ? error.message : String(error)}`))
   }
 }
 

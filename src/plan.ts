@@ -48,7 +48,8 @@ export function buildPlan(inputs: ActionInputs, context: RunContext, overrides: 
   }
   const names = environmentNames({ project: inputs.project, environment, repository: context.repository })
   const tables =
-    inputs.target === 'emulator'
+    // Tables that share an endpoint (an emulator, or a shared account) carry the environment.
+    inputs.target === 'emulator' || inputs.scale.isolation === 'tables'
       ? inputs.tables.map((table) => emulatorTableName({ table, project: inputs.project, environment }))
       : inputs.tables
   const plan: Plan = {
@@ -68,7 +69,7 @@ export function buildPlan(inputs: ActionInputs, context: RunContext, overrides: 
     expectNoChanges: inputs.expectNoChanges,
     auth: inputs.auth,
     ...(inputs.principalId ? { principalId: inputs.principalId } : {}),
-    scale: { isolation: 'account', storageEngine: 'table-storage', cosmosThroughput: { mode: 'serverless' }, parallelism: 10 },
+    scale: inputs.scale,
     pulumi: {
       version: inputs.pulumiVersion,
       allowLocalState: inputs.allowLocalState,

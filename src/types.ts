@@ -122,6 +122,8 @@ export interface EnvironmentOutputs {
   /** Secret: the account key on its own (masked separately because masks do not cover substrings). */
   accountKey: string
   tableNames: string[]
+  /** Secret, with isolation `tables`: table → table-scoped SAS connection string. */
+  tableConnectionStrings?: Record<string, string>
   storageAccountName: string
   resourceGroupName: string
   tableEndpoint: string

@@ -66,6 +66,12 @@ const str = (outputs: OutputMap, key: string): string => {
   return typeof v === 'string' ? v : ''
 }
 
+function tableConnectionStringsFrom(outputs: OutputMap): { tableConnectionStrings?: Record<string, string> } {
+  const v = outputs.tableConnectionStrings?.value
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return {}
+  return { tableConnectionStrings: Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, String(x)])) }
+}
+
 /** Our outputs from the stack's; undefined when the stack has none (e.g. never deployed). */
 export function environmentOutputsFrom(outputs: OutputMap, stackName: string): EnvironmentOutputs | null {
   if (!outputs.storageAccountName) return null
@@ -74,6 +80,7 @@ export function environmentOutputsFrom(outputs: OutputMap, stackName: string): E
     connectionString: str(outputs, 'connectionString'),
     accountKey: str(outputs, 'accountKey'),
     tableNames: Array.isArray(tables) ? tables.map(String) : [],
+    ...tableConnectionStringsFrom(outputs),
     storageAccountName: str(outputs, 'storageAccountName'),
     resourceGroupName: str(outputs, 'resourceGroupName'),
     tableEndpoint: str(outputs, 'tableEndpoint'),

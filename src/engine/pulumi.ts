@@ -2,7 +2,7 @@
 // The workspace is temporary, so backend, secrets provider and config are given every run.
 import type { LocalWorkspaceOptions, OutputMap, Stack } from '@pulumi/pulumi/automation/index.js'
 import { UserError } from '../errors.js'
-import { createProgram } from '../program.js'
+import { selectProgram } from '../programs/index.js'
 import { emptyChanges, type Engine, type EngineIO, type EngineResult, type Plan } from '../types.js'
 import { AZURE_NATIVE_VERSION } from '../versions.js'
 import { ensureProviderPlugin, ensurePulumiCli, pulumiHome } from './cli.js'
@@ -32,7 +32,7 @@ async function workspaceOptions(plan: Plan, env: NodeJS.ProcessEnv, io: EngineIO
 
 async function openStack(auto: Automation, plan: Plan, options: LocalWorkspaceOptions, env: NodeJS.ProcessEnv): Promise<Stack | null> {
   const stackName = plan.names.stackName
-  const program = createProgram(plan, { repository: env.GITHUB_REPOSITORY || 'local', commit: env.GITHUB_SHA || 'local' })
+  const program = selectProgram(plan, { repository: env.GITHUB_REPOSITORY || 'local', commit: env.GITHUB_SHA || 'local' })
   const args = { stackName, projectName: plan.project, program }
   try {
     // destroy never creates a stack just to find it empty
