@@ -4,15 +4,8 @@ import type { Deps } from '../src/main.js'
 import type { VerifyReport } from '../src/verify.js'
 import { errorLines, runAction } from './fixtures/action-run.js'
 import { FAKE_KEY, FakeEngine } from './fixtures/fake-engine.js'
+import { AZURE_ENV } from './fixtures/azure-env.js'
 
-const AZURE_ENV = {
-  PULUMI_ACCESS_TOKEN: 'pul-0123456789abcdef0123456789abcdef',
-  ARM_USE_OIDC: 'true',
-  ARM_CLIENT_ID: '00000000-0000-0000-0000-000000000001',
-  ARM_TENANT_ID: '00000000-0000-0000-0000-000000000002',
-  ARM_SUBSCRIPTION_ID: '00000000-0000-0000-0000-000000000003',
-  ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:1/token'
-}
 
 const passingVerify = async (): Promise<VerifyReport> => ({ ok: true, checks: [{ name: 'transactional append', ok: true, detail: 'ok' }] })
 

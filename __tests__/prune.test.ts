@@ -12,6 +12,7 @@ import { emulatorPlan } from './fixtures/emulator-plan.js'
 import { FakeEngine } from './fixtures/fake-engine.js'
 import { startAzurite, type AzuriteHandle } from './helpers/azurite.js'
 import { startGitHubApi, type GitHubApi } from './helpers/github-api.js'
+import { AZURE_ENV } from './fixtures/azure-env.js'
 
 const TOKEN = 'test-token'
 let api: GitHubApi
@@ -29,14 +30,6 @@ beforeEach(() => {
   api.failWith = undefined
 })
 
-const AZURE_ENV = {
-  PULUMI_ACCESS_TOKEN: 'pul-0123456789abcdef0123456789abcdef',
-  ARM_USE_OIDC: 'true',
-  ARM_CLIENT_ID: '00000000-0000-0000-0000-000000000001',
-  ARM_TENANT_ID: '00000000-0000-0000-0000-000000000002',
-  ARM_SUBSCRIPTION_ID: '00000000-0000-0000-0000-000000000003',
-  ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:1/token'
-}
 
 const deps = (engine: FakeEngine): Partial<Deps> => ({ loadEngine: async () => engine })
 const pullLookups = (): string[] => api.requests.filter((r) => r.path.includes('/pulls/')).map((r) => r.path)

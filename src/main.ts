@@ -81,9 +81,9 @@ async function deploy(plan: Plan, inputs: ActionInputs, context: FullRunContext,
   const result = await core.group(title, () => engine.run(plan, io))
 
   if (result.outputs) {
-    mask(result.outputs.connectionString, redactor)
-    mask(result.outputs.accountKey, redactor)
-    for (const value of Object.values(result.outputs.tableConnectionStrings ?? {})) mask(value, redactor)
+    maskSecret(result.outputs.connectionString, redactor)
+    maskSecret(result.outputs.accountKey, redactor)
+    for (const value of Object.values(result.outputs.tableConnectionStrings ?? {})) maskSecret(value, redactor)
     setEnvironmentOutputs(result.outputs)
     if (plan.auth === 'entra') {
       core.notice(
@@ -109,10 +109,6 @@ async function deploy(plan: Plan, inputs: ActionInputs, context: FullRunContext,
   if (plan.expectNoChanges && plan.command !== 'destroy' && changed > 0) {
     throw new UserError(`expect-no-changes is true and ${plan.command} found ${changed} change(s) in environment '${plan.environment}'; see the summary for the list.`)
   }
-}
-
-function mask(value: string, redactor: Redactor): void {
-  maskSecret(value, redactor)
 }
 
 async function runVerify(plan: Plan, result: EngineResult, deps: Deps): Promise<VerifyReport | undefined> {

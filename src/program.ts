@@ -19,7 +19,7 @@ export const TABLE_DATA_CONTRIBUTOR_ROLE = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3
 const TAG_VALUE_MAX = 256
 
 /** User tags first, ours last: the four fixed tags are what cleanup and audits rely on. */
-function resourceTags(plan: Plan, context: { repository: string; commit: string }): Record<string, string> {
+export function resourceTags(plan: Plan, context: { repository: string; commit: string }): Record<string, string> {
   return {
     ...plan.tags,
     environment: plan.environment.slice(0, TAG_VALUE_MAX),

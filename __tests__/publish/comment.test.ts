@@ -10,6 +10,7 @@ import { COMMENT_LIMIT, commentBody, commentMarker, TRIM_NOTE, upsertPullRequest
 import { errorLines, runAction } from '../fixtures/action-run.js'
 import { FAKE_KEY, FakeEngine } from '../fixtures/fake-engine.js'
 import { startGitHubApi, type GitHubApi } from '../helpers/github-api.js'
+import { AZURE_ENV } from '../fixtures/azure-env.js'
 
 const TOKEN = 'test-token-0123456789abcdef'
 let api: GitHubApi
@@ -139,14 +140,6 @@ describe('upsertPullRequestComment against the GitHub API stand-in', () => {
   })
 })
 
-const AZURE_ENV = {
-  PULUMI_ACCESS_TOKEN: 'pul-0123456789abcdef0123456789abcdef',
-  ARM_USE_OIDC: 'true',
-  ARM_CLIENT_ID: '00000000-0000-0000-0000-000000000001',
-  ARM_TENANT_ID: '00000000-0000-0000-0000-000000000002',
-  ARM_SUBSCRIPTION_ID: '00000000-0000-0000-0000-000000000003',
-  ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:1/token'
-}
 
 function eventEnv(eventName: string, pullRequest?: number): Record<string, string> {
   const path = join(dir, `event-${eventName}-${pullRequest ?? 'none'}.json`)

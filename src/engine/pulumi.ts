@@ -5,7 +5,7 @@ import { UserError } from '../errors.js'
 import { selectProgram } from '../programs/index.js'
 import { emptyChanges, type Engine, type EngineIO, type EngineResult, type Plan } from '../types.js'
 import { AZURE_NATIVE_VERSION } from '../versions.js'
-import { ensureProviderPlugin, ensurePulumiCli, pulumiHome } from './cli.js'
+import { ensureProviderPlugin, ensurePulumiCli, pulumiHome, type PulumiCli } from './cli.js'
 import { changesFrom, cliFailure, environmentOutputsFrom, isThrottled, resourceCollector, secretValues } from './pulumi-results.js'
 import { retryWithin } from './retry.js'
 
@@ -13,9 +13,7 @@ const LOCK_RETRY = { budgetMs: 5 * 60_000, initialDelayMs: 10_000, maxDelayMs: 6
 
 type Automation = typeof import('@pulumi/pulumi/automation/index.js')
 
-async function workspaceOptions(plan: Plan, env: NodeJS.ProcessEnv, io: EngineIO): Promise<LocalWorkspaceOptions> {
-  const cli = await ensurePulumiCli(plan.pulumi.version)
-  io.info(`Pulumi CLI ${cli.version} (${cli.source}).`)
+function workspaceOptions(plan: Plan, env: NodeJS.ProcessEnv, cli: PulumiCli): LocalWorkspaceOptions {
   const stackName = plan.names.stackName
   const backendUrl = plan.pulumi.backendUrl || env.PULUMI_BACKEND_URL
   // Self-managed backends default to passphrase secrets; the stack file is gone next run, so say it every time.
@@ -51,10 +49,19 @@ export function protectedResources(deployment: { deployment?: unknown }): string
 }
 
 export function createPulumiEngine(env: NodeJS.ProcessEnv = process.env): Engine {
+  // Found or installed once per engine: prune lists stacks and then destroys several of them.
+  let cli: PulumiCli | undefined
+  const pulumiCli = async (plan: Plan, io: EngineIO): Promise<PulumiCli> => {
+    if (!cli) {
+      cli = await ensurePulumiCli(plan.pulumi.version)
+      io.info(`Pulumi CLI ${cli.version} (${cli.source}).`)
+    }
+    return cli
+  }
   return {
     async listEnvironments(plan: Plan, io: EngineIO): Promise<string[]> {
       const auto = await import('@pulumi/pulumi/automation/index.js')
-      const options = await workspaceOptions(plan, env, io)
+      const options = workspaceOptions(plan, env, await pulumiCli(plan, io))
       const workspace = await auto.LocalWorkspace.create({ ...options, program: async () => ({}) })
       const stacks = await workspace.listStacks().catch((error: unknown) => {
         throw cliFailure('stack ls', plan.project, error)
@@ -66,7 +73,7 @@ export function createPulumiEngine(env: NodeJS.ProcessEnv = process.env): Engine
     async run(plan: Plan, io: EngineIO): Promise<EngineResult> {
       const auto = await import('@pulumi/pulumi/automation/index.js')
       const stackName = plan.names.stackName
-      const stack = await openStack(auto, plan, await workspaceOptions(plan, env, io), env)
+      const stack = await openStack(auto, plan, workspaceOptions(plan, env, await pulumiCli(plan, io)), env)
       if (!stack) {
         return { changes: emptyChanges(), outputs: null, resources: [], notes: [`Environment '${plan.environment}' (stack ${stackName}) does not exist; nothing to destroy.`] }
       }

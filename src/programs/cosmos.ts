@@ -7,22 +7,9 @@ import { listDatabaseAccountConnectionStringsOutput } from '@pulumi/azure-native
 import { listDatabaseAccountKeysOutput } from '@pulumi/azure-native/cosmosdb/listDatabaseAccountKeys.js'
 import { TableResourceTable } from '@pulumi/azure-native/cosmosdb/tableResourceTable.js'
 import { ResourceGroup } from '@pulumi/azure-native/resources/resourceGroup.js'
-import { MANAGED_BY } from '../program.js'
+import { resourceTags } from '../program.js'
 import type { CosmosThroughput, Plan } from '../types.js'
 import { cosmosAccountName } from './cosmos-naming.js'
-
-const TAG_VALUE_MAX = 256
-
-/** Same rule as program.ts: user tags first, the four fixed tags last so they cannot be overridden. */
-function resourceTags(plan: Plan, context: { repository: string; commit: string }): Record<string, string> {
-  return {
-    ...plan.tags,
-    environment: plan.environment.slice(0, TAG_VALUE_MAX),
-    repository: context.repository.slice(0, TAG_VALUE_MAX),
-    commit: context.commit.slice(0, TAG_VALUE_MAX),
-    'managed-by': MANAGED_BY
-  }
-}
 
 /** Per-table throughput: nothing on a serverless account (it has no provisioned throughput). */
 export function tableThroughputOptions(throughput: CosmosThroughput): { throughput: number } | { autoscaleSettings: { maxThroughput: number } } | undefined {
