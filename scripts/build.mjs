@@ -72,9 +72,10 @@ for (const [name, asset] of Object.entries(main.assets)) {
 }
 
 for (const name of LAZY_PACKAGES) {
-  const lazy = await bundle(require.resolve(name), {})
+  const lazy = await bundle(require.resolve(name), { license: `${name}.licenses.txt` })
   if (Object.keys(lazy.assets).some((asset) => asset.endsWith('.js'))) throw new Error(`build: ${name} split into chunks; bundle it into one file`)
   write(join(dist, 'lazy', `${name}.cjs`), await minified(lazy.code, false))
+  write(join(dist, 'lazy', `${name}.licenses.txt`), lazy.assets[`${name}.licenses.txt`].source)
   write(join(dist, 'lazy', `${name}.mjs`), lazyModule(name))
 }
 
