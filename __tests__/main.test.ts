@@ -41,8 +41,6 @@ describe('run() with a fake engine', () => {
     expect(run.stdout).toContain(`::add-mask::${run.outputs['connection-string']}`)
     expect(run.stdout).toContain(`::add-mask::${FAKE_KEY}`)
     // Secrets from the engine are masked before the first output is written.
-    const connectionMaskIndex = run.stdout.indexOf(`::add-mask::${run.outputs['connection-string']}`)
-    expect(connectionMaskIndex).toBeGreaterThanOrEqual(0)
     expect(run.outputSizeAtMask.every((size) => size === 0)).toBe(true)
     // The secret appears nowhere else in what was printed or summarised.
     const printedElsewhere = run.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')
