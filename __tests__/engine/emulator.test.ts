@@ -124,8 +124,13 @@ describe('emulator engine', () => {
     const before = await tablesOnAzurite()
     const result = await run({ ...p, command: 'refresh' })
     expect(await tablesOnAzurite()).toEqual(before)
-    expect(result.resources).toEqual([{ op: 'read', type: 'table', name: p.tables[0] }])
-    expect(result.notes.join(' ')).toContain(`${p.tables[1]} does not exist`)
+    // The vanished table is drift against the record: reported as deleted outside the action.
+    expect(result.resources).toEqual([
+      { op: 'read', type: 'table', name: p.tables[0] },
+      { op: 'delete', type: 'table', name: p.tables[1] }
+    ])
+    expect(result.changes).toEqual({ create: 0, update: 0, delete: 1, replace: 0, same: 1 })
+    expect(result.notes.join(' ')).toContain(`${p.tables[1]} do not exist`)
     expect(result.outputs?.tableNames).toEqual(p.tables)
 
     const none = await run(plan('refresh', 'refresh-nothing'))
