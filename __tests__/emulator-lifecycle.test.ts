@@ -2,12 +2,15 @@
 // the ownership record makes up reconcile, destroy remove every table of the environment, refresh report
 // drift, and the drift gate and every refusal act before anything is written.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { TableClient, TableServiceClient } from '@azure/data-tables'
 import { readRecords, RECORD_TABLE, writeRecord } from '../src/engine/emulator-record.js'
 import { emulatorTableName } from '../src/naming.js'
 import { copyBundle, type BundleCopy, type BundleRun } from './fixtures/bundle.js'
 import { LIFECYCLE, PROTECTED_LIFECYCLE, type LifecycleStep } from './fixtures/lifecycle.js'
 import { startAzurite, type AzuriteHandle } from './helpers/azurite.js'
+import { startGitHubApi } from './helpers/github-api.js'
 
 let bundle: BundleCopy
 let azurite: AzuriteHandle
@@ -127,6 +130,28 @@ describe('the lifecycle of one environment (shared expectations in fixtures/life
   })
 })
 
+describe('the pull request comment', () => {
+  it('shows the tables a shrinking up deleted, on the pull request of its environment', async () => {
+    const api = await startGitHubApi()
+    try {
+      const event = join(bundle.dir, 'event-533.json')
+      writeFileSync(event, JSON.stringify({ number: 533, pull_request: { number: 533 } }))
+      const env = { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event, GITHUB_API_URL: api.url, GITHUB_REPOSITORY: 'octo/app' }
+      const inputs = { target: 'emulator', 'emulator-connection-string': azurite.connectionString, project: PROJECT, 'comment-on-pr': 'true', 'github-token': 'test-token', verify: 'false' }
+      expect((await bundle.run({ ...inputs, tables: 'events,snapshots,audit' }, env)).code).toBe(0)
+      const shrink = await bundle.run({ ...inputs, tables: 'events' }, env)
+      expect(shrink.code).toBe(0)
+      const [comment] = api.commentsOn(533)
+      expect(comment).toBeDefined()
+      expect(counts(comment!.body)).toEqual({ create: 0, update: 0, replace: 0, delete: 2, same: 1 })
+      expect(rows(comment!.body)).toEqual([...physical('pr-533', ['snapshots', 'audit']).map((t) => `delete ${t}`), `same ${physical('pr-533', ['events'])[0]}`].sort())
+      expect((await bundle.run({ ...inputs, command: 'destroy' }, env)).code).toBe(0)
+    } finally {
+      await api.stop()
+    }
+  })
+})
+
 describe('refresh and the drift gate', () => {
   const environment = 'drift'
 
@@ -148,6 +173,12 @@ describe('refresh and the drift gate', () => {
     const shrink = await step({ environment, tables: 'events', 'expect-no-changes': 'true' })
     expect(shrink.code).toBe(1)
     expect(errors(shrink)[0]).toContain(physical(environment, ['snapshots'])[0])
+    expect(await tablesOnAzurite()).toEqual(after)
+    expect(await recordRows()).toEqual(recordAfter)
+    // preview counts the same delete, and the gate fails on it.
+    const preview = await step({ command: 'preview', environment, tables: 'events', 'expect-no-changes': 'true' })
+    expect(preview.code).toBe(1)
+    expect(counts(preview.summary)).toEqual({ create: 0, update: 0, replace: 0, delete: 1, same: 1 })
     expect(await tablesOnAzurite()).toEqual(after)
     expect(await recordRows()).toEqual(recordAfter)
   })
