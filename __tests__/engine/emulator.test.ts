@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { TableServiceClient } from '@azure/data-tables'
 import { createEmulatorEngine } from '../../src/engine/emulator.js'
+import { RECORD_TABLE } from '../../src/engine/emulator-record.js'
 import { AZURITE_DEV_ACCOUNT_KEY } from '../../src/connection-string.js'
 import { UserError } from '../../src/errors.js'
 import type { Command, EngineIO, Plan } from '../../src/types.js'
@@ -192,6 +193,12 @@ describe('emulator engine', () => {
     expect(error).toBeInstanceOf(UserError)
     expect((error as Error).message).toMatch(/credentials/)
     expect((error as Error).message).not.toContain(wrongKey)
+  })
+
+  it('never takes the ownership record’s table for an environment’s table', async () => {
+    const p = { ...plan('up', 'record-name'), tables: [RECORD_TABLE.toLowerCase()] }
+    await expect(run(p)).rejects.toThrow(/ownership record/)
+    await expect(run({ ...p, command: 'preview' })).rejects.toThrow(/ownership record/)
   })
 
   it('a plan without a connection string is a UserError', async () => {
