@@ -1,1 +1,0 @@
-export const id=495;export const ids=[495];export const modules={31495:(e,n,t)=>{async function o(e){if("emulator"===e){const{createEmulatorEngine:e}=await t.e(144).then(t.bind(t,4144));return e()}const{createPulumiEngine:n}=await Promise.all([t.e(156),t.e(493)]).then(t.bind(t,63493));return n()}t.r(n),t.d(n,{loadEngine:()=>o})}};
