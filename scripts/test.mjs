@@ -41,7 +41,7 @@ for (const [i, runtime] of runtimes.entries()) {
   const leftovers = readdirSync(temp)
   rmSync(temp, { recursive: true, force: true })
   if (leftovers.length > 0) {
-    console.log(`Node ${version}: the tests left ${leftovers.length} entries in the temp directory: ${leftovers.sort().join(', ')}`)
+    console.log(`Node ${version}: the tests left ${leftovers.length} item(s) in the temp directory: ${leftovers.sort().join(', ')}`)
     failed++
     exitCode = 1
   }
