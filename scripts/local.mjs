@@ -15,7 +15,8 @@ import { inputVariable, parseOutputFile, runNode, runnerEnv } from './lib/runner
 const root = resolve(import.meta.dirname, '..')
 const actionYml = join(root, 'action.yml')
 const names = Object.keys(parse(readFileSync(actionYml, 'utf8')).inputs ?? {})
-const LOCAL = join(root, '.local')
+// LOCAL_RUN_DIR moves the step files and --keep's data elsewhere (the tests use a temp dir).
+const LOCAL = process.env.LOCAL_RUN_DIR ? resolve(process.env.LOCAL_RUN_DIR) : join(root, '.local')
 const OWN_FLAGS = ['--keep', '--help']
 // What `npm run local` picks when neither a flag nor an INPUT_* variable sets the input.
 const LOCAL_DEFAULTS = { target: 'emulator', environment: 'local-demo', tables: 'events,snapshots' }
