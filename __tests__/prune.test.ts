@@ -46,7 +46,7 @@ describe('prune with a fake engine', () => {
       ['destroy', 'pr-1'],
       ['destroy', 'pr-3']
     ])
-    expect(engine.calls[0]!.plan.names.stackName).toBe('pr-1')
+    expect(engine.calls[0]!.plan.names.stackName).toMatch(/^pr-1-[0-9a-f]{16}$/)
     expect(engine.calls[0]!.plan.tables).toEqual(['events', 'snapshots'])
     expect(JSON.parse(run.outputs['pruned-environments']!)).toEqual(['pr-1', 'pr-3'])
     expect(pullLookups()).toEqual(['/repos/octo/app/pulls/1', '/repos/octo/app/pulls/2', '/repos/octo/app/pulls/3'])

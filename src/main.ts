@@ -5,6 +5,7 @@ import { readRunContext, type FullRunContext } from './context.js'
 import { UserError } from './errors.js'
 import { readInputs, type ActionInputs } from './inputs.js'
 import { buildPlan } from './plan.js'
+import { pullRequestOf } from './naming.js'
 import { checkAzurePrerequisites } from './preflight.js'
 import { setEmptyOutputs, setEnvironmentOutputs } from './publish/outputs.js'
 import { renderPruneReport, renderReport } from './publish/report.js'
@@ -134,8 +135,6 @@ async function comment(plan: Plan, report: string, inputs: ActionInputs, context
   }
 }
 
-const PR_ENVIRONMENT = /^pr-(\d+)$/
-
 async function prune(inputs: ActionInputs, context: FullRunContext, deps: Deps, io: EngineIO, redactor: Redactor): Promise<void> {
   // The listing needs only the project-level parts of a plan; the environment is a placeholder.
   const listing = buildPlan(inputs, context, { command: 'destroy', environment: 'prune' })
@@ -143,7 +142,7 @@ async function prune(inputs: ActionInputs, context: FullRunContext, deps: Deps, 
   const github = githubTarget(inputs, deps, context)
   const engine = await deps.loadEngine(listing.target)
   const environments = await core.group('list environments', () => engine.listEnvironments(listing, io))
-  const numbers = environments.map((e) => PR_ENVIRONMENT.exec(e)?.[1]).filter((n): n is string => n !== undefined).map(Number)
+  const numbers = environments.map((e) => pullRequestOf(e, inputs.project)).filter((n): n is number => n !== undefined)
   const closed = new Set(numbers.length > 0 ? await deps.closedPullRequests(github, numbers) : [])
   const pruned: string[] = []
   for (const n of numbers.filter((x) => closed.has(x)).sort((a, b) => a - b)) {

@@ -194,7 +194,7 @@ describe('run() on pull_request events', () => {
     expect(errorLines(run.stdout)).toEqual([])
     expect(run.stdout).toMatch(/::warning::Could not comment on pull request #80: .*HTTP 403/)
     expect(run.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain(TOKEN)
-    expect(run.outputs['stack-name']).toBe('pr-80')
+    expect(run.outputs['stack-name']).toMatch(/^pr-80-[0-9a-f]{16}$/)
   })
 
   it('comment-on-pr false sends nothing', async () => {

@@ -53,8 +53,8 @@ async function run(plan: Plan, io: EngineIO): Promise<EngineResult> {
   }
 }
 
-/** `<table>pr<n><hash6>` (lower case): a candidate only, until its name is recomputed. */
-const PR_TABLE = /pr([1-9][0-9]*)[0-9a-f]{6}$/
+/** `<table>pr<n><hash16>` (lower case): a candidate only, until its name is recomputed. */
+const PR_TABLE = /pr([1-9][0-9]*)[0-9a-f]{16}$/
 
 /**
  * The pr-<n> environments of plan.project that have at least one of plan.logicalTables here.
