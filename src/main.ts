@@ -12,6 +12,7 @@ import { renderPruneReport, renderReport } from './publish/report.js'
 import { maskSecret } from './publish/secrets.js'
 import { writeSummary } from './publish/summary.js'
 import { Redactor, SECRET_ENV_VARS } from './redact.js'
+import { credentialParts } from './shown.js'
 import { countChanges, type Engine, type EngineIO, type EngineResult, type Plan, type Target } from './types.js'
 import type { VerifyReport, verifyEventStore } from './verify.js'
 import type { GitHubTarget } from './github.js'
@@ -51,6 +52,11 @@ export async function run(overrides: Partial<Deps> = {}): Promise<void> {
     mask(deps.getInput('emulator-connection-string').trim())
     mask(deps.getInput('github-token').trim())
     for (const name of SECRET_ENV_VARS) mask(deps.env[name] ?? '')
+    // URL-like inputs and connection strings may carry userinfo, keys or tokens: their parts are masked before parsing.
+    const urlLike = ['backend-url', 'secrets-provider', 'emulator-connection-string'].map((name) => deps.getInput(name))
+    for (const value of [...urlLike, deps.env.PULUMI_BACKEND_URL ?? '']) {
+      for (const part of credentialParts(value)) mask(part)
+    }
 
     const inputs = readInputs(deps.getInput)
     const context = readRunContext(deps.env)

@@ -18,7 +18,7 @@ function workspaceOptions(plan: Plan, env: NodeJS.ProcessEnv, cli: PulumiCli): L
   const stackName = plan.names.stackName
   const backendUrl = plan.pulumi.backendUrl || env.PULUMI_BACKEND_URL
   // Self-managed backends default to passphrase secrets; the stack file is gone next run, so say it every time.
-  const secretsProvider = plan.pulumi.secretsProvider || (backendUrl && !backendUrl.startsWith('https://') ? 'passphrase' : undefined)
+  const secretsProvider = plan.pulumi.secretsProvider || (backendUrl && !/^https:\/\//i.test(backendUrl) ? 'passphrase' : undefined)
   return {
     pulumiCommand: cli.command,
     // The action's own Pulumi home, whose plugins/ the Actions cache keeps between runs (cli.ts).
