@@ -57,12 +57,13 @@ describe('prune with a fake engine', () => {
     expect(run.summary).not.toContain('`pr-2`')
   })
 
-  it('a pull request the API does not know is pruned; an open one is kept', async () => {
-    api.pulls.set(5, 'open')
-    const engine = new FakeEngine({ environments: ['pr-5', 'pr-6'] })
+  it('only a pull request reported closed is pruned: one the API does not know is kept with a warning, as is an open one', async () => {
+    api.pulls.set(5, 'open').set(7, 'closed')
+    const engine = new FakeEngine({ environments: ['pr-5', 'pr-6', 'pr-7'] })
     const run = await runAction({ command: 'prune', 'github-token': TOKEN }, deps(engine), { ...AZURE_ENV, GITHUB_API_URL: api.url })
     expect(run.exitCode).toBe(0)
-    expect(run.outputs['pruned-environments']).toBe('["pr-6"]')
+    expect(run.outputs['pruned-environments']).toBe('["pr-7"]')
+    expect(run.stdout).toMatch(/^::warning::.*#6.*kept/m)
   })
 
   it('without pr-<number> environments asks GitHub nothing and prunes nothing', async () => {

@@ -40,7 +40,7 @@ const defaultDeps: Deps = {
   upsertComment: async (target, number, environment, markdown) => {
     await (await import('./publish/comment.js')).upsertPullRequestComment(target, number, environment, markdown)
   },
-  closedPullRequests: async (target, numbers) => (await import('./github.js')).closedPullRequests(target, numbers)
+  closedPullRequests: async (target, numbers) => (await import('./github.js')).closedPullRequests(target, numbers, (message) => core.warning(message))
 }
 
 export async function run(overrides: Partial<Deps> = {}): Promise<void> {
