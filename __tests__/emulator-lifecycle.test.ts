@@ -137,7 +137,7 @@ describe('the pull request comment', () => {
       const event = join(bundle.dir, 'event-533.json')
       writeFileSync(event, JSON.stringify({ number: 533, pull_request: { number: 533 } }))
       const env = { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event, GITHUB_API_URL: api.url, GITHUB_REPOSITORY: 'octo/app' }
-      const inputs = { target: 'emulator', 'emulator-connection-string': azurite.connectionString, project: PROJECT, 'comment-on-pr': 'true', 'github-token': 'test-token', verify: 'false' }
+      const inputs = { target: 'emulator', 'emulator-connection-string': azurite.connectionString, project: PROJECT, 'comment-on-pr': 'true', verify: 'false' } // github-token: the runner's ghs_ default (github-actions[bot])
       expect((await bundle.run({ ...inputs, tables: 'events,snapshots,audit' }, env)).code).toBe(0)
       const shrink = await bundle.run({ ...inputs, tables: 'events' }, env)
       expect(shrink.code).toBe(0)

@@ -32,9 +32,11 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
 }
 
 describe('closedPullRequests', () => {
-  it('returns the closed ones and the ones the API does not find, asking once per pull request', async () => {
+  it('returns only the ones reported closed, asking once per pull request; one the API does not find is kept with a warning', async () => {
     api.pulls.set(1, 'closed').set(2, 'open').set(3, 'closed')
-    expect(await closedPullRequests(target(), [3, 2, 1, 4, 3])).toEqual([1, 3, 4])
+    const warnings: string[] = []
+    expect(await closedPullRequests(target(), [3, 2, 1, 4, 3], (w) => warnings.push(w))).toEqual([1, 3])
+    expect(warnings.join('\n')).toMatch(/#4\b.*kept/)
     const pulls = api.requests.filter((r) => r.path.includes('/pulls/')).map((r) => `${r.method} ${r.path}`)
     expect(pulls).toEqual(['GET /repos/octo/app/pulls/1', 'GET /repos/octo/app/pulls/2', 'GET /repos/octo/app/pulls/3', 'GET /repos/octo/app/pulls/4'])
     expect(api.requests.every((r) => r.authorization === `token ${TOKEN}`)).toBe(true)
@@ -85,7 +87,7 @@ describe('closedPullRequests on GitHub Enterprise Server', () => {
     const ghes = await startGitHubApi({ prefix: '/api/v3' })
     try {
       ghes.pulls.set(5, 'closed')
-      expect(await closedPullRequests({ apiUrl: ghes.url + '/', token: TOKEN, repository: 'octo/app' }, [5, 6])).toEqual([5, 6])
+      expect(await closedPullRequests({ apiUrl: ghes.url + '/', token: TOKEN, repository: 'octo/app' }, [5, 6])).toEqual([5])
       expect(ghes.requests.map((r) => r.path)).toEqual(['/api/v3/repos/octo/app', '/api/v3/repos/octo/app/pulls/5', '/api/v3/repos/octo/app/pulls/6'])
     } finally {
       await ghes.stop()

@@ -45,8 +45,8 @@ describe('npm run local', () => {
   it('takes INPUT_* variables, and a flag wins over one', async () => {
     const run = await local(['--environment', 'from-flag'], { INPUT_TABLES: 'ledger', INPUT_ENVIRONMENT: 'from-variable' })
     expect(run.code).toBe(0)
-    expect(run.stdout).toMatch(/^table-names: \["ledgerfromflag[0-9a-z]{6}"\]$/m)
-    expect(run.stdout).toMatch(/^stack-name: from-flag$/m)
+    expect(run.stdout).toMatch(/^table-names: \["ledgerfromflag[0-9a-f]{16}"\]$/m)
+    expect(run.stdout).toMatch(/^stack-name: from-flag-[0-9a-f]{16}$/m)
   })
 
   it('--keep: up creates, a second up leaves everything as is, destroy removes it; secrets masked', async () => {

@@ -23,7 +23,7 @@ describe('run() with a fake engine', () => {
     expect(plan.command).toBe(command)
     expect(plan.location).toBe('westeurope')
     expect(plan.tables).toEqual(['events', 'snapshots'])
-    expect(plan.names.stackName).toMatch(/^feature-add-memory-[0-9a-z]{6}$/)
+    expect(plan.names.stackName).toMatch(/^feature-add-memory-[0-9a-z]{16}$/)
     expect(run.outputs['stack-name']).toBe(plan.names.stackName)
   })
 

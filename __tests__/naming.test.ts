@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { EMULATOR_TABLE_RULE, emulatorTableName, environmentNames, environmentSlug, shortHash } from '../src/naming.js'
+import { EMULATOR_TABLE_RULE, emulatorTableName, environmentNames, environmentSlug, nameHash, nameHash36, pullRequestOf, shortHash } from '../src/naming.js'
 
 const STACK = /^[A-Za-z0-9_.-]{1,100}$/
 const RESOURCE_GROUP = /^[A-Za-z0-9_.()-]{0,89}[A-Za-z0-9_()-]$/
@@ -90,23 +90,25 @@ describe('environmentNames', () => {
     expectPairwiseDistinct(all.map((n) => n.storageAccountName))
   })
 
-  it('leaves a name that is already a slug as it is', () => {
-    expect(names('pr-42')).toMatchObject({ stackName: 'pr-42', resourceGroupName: 'rg-event-store-pr-42' })
-    expect(names('production').stackName).toBe('production')
-    expect(names('123').stackName).toBe('123')
-  })
-
-  it('appends a hash of the raw environment when the slug is lossy or cut', () => {
-    expect(names('Staging').stackName).toBe(`staging-${shortHash('Staging', 6)}`)
-    expect(names('pr/42').stackName).toBe(`pr-42-${shortHash('pr/42', 6)}`)
-    expect(names('feature/Add-Memory').stackName).toBe(`feature-add-memory-${shortHash('feature/Add-Memory', 6)}`)
-    expect(names('日本').stackName).toBe(`env-${shortHash('日本', 6)}`)
+  it('always ends the stack name in 64 bits of hash of project and environment, after the readable slug', () => {
+    expect(names('pr-42').stackName).toBe(`pr-42-${nameHash(['event-store', 'pr-42'])}`)
+    expect(names('Staging').stackName).toBe(`staging-${nameHash(['event-store', 'Staging'])}`)
+    expect(names('feature/Add-Memory').stackName).toBe(`feature-add-memory-${nameHash(['event-store', 'feature/Add-Memory'])}`)
+    expect(names('日本').stackName).toBe(`env-${nameHash(['event-store', '日本'])}`)
+    expect(names('pr-42').resourceGroupName).toBe(`rg-event-store-pr-42-${nameHash(['octo/app', 'event-store', 'pr-42'])}`)
     const long = names(longA).stackName
     expect(long).toHaveLength(100)
-    expect(long.endsWith(`-${shortHash(longA, 6)}`)).toBe(true)
-    expect(long.startsWith('a'.repeat(93))).toBe(true)
+    expect(long.startsWith('a'.repeat(83) + '-')).toBe(true)
   })
 
+  it('gives no environment a name another one derives: not its derived name, not another case', () => {
+    const base = ['production', 'Production', 'PRODUCTION', 'pr-42', 'pr/42', 'PR-42']
+    const spoofs = base.flatMap((e) => Object.values(names(e)))
+    const all = [...base, ...spoofs].map((e) => names(e))
+    for (const key of ['stackName', 'resourceGroupName', 'storageAccountName'] as const) {
+      expectPairwiseDistinct(all.map((n) => n[key].toLowerCase()))
+    }
+  })
   it('keeps two 200-character names that differ only at the end apart in every name', () => {
     const x = names('b'.repeat(199) + 'x')
     const y = names('b'.repeat(199) + 'y')
@@ -116,11 +118,13 @@ describe('environmentNames', () => {
     expect(x.resourceGroupName).toHaveLength(90)
   })
 
-  it('starts the storage account name with up to 14 of the environment\'s letters and digits', () => {
+  it('starts the storage account name with up to 11 of the environment\'s letters and digits, then 64 bits in base 36', () => {
     expect(names('pr-42').storageAccountName.startsWith('pr42')).toBe(true)
-    expect(names('feature/Add-Memory').storageAccountName.slice(0, 14)).toBe('featureaddmemo')
+    expect(names('feature/Add-Memory').storageAccountName.slice(0, 11)).toBe('featureaddm')
     const hashOnly = names('日本').storageAccountName
-    expect(hashOnly).toBe(shortHash('octo/app|event-store|日本', 24))
+    expect(hashOnly).toBe(nameHash36(['octo/app', 'event-store', '日本'], 24))
+    expect(names('pr-42').storageAccountName).toBe('pr42' + nameHash36(['octo/app', 'event-store', 'pr-42'], 20))
+    expect(nameHash36(['x'])).toMatch(/^[0-9a-z]{13}$/)
   })
 
   it('gives different storage account names to different repositories and projects', () => {
@@ -147,8 +151,9 @@ describe('emulatorTableName', () => {
   const table = (t: string, environment: string, project = 'event-store') =>
     emulatorTableName({ table: t, project, environment })
 
-  it('is the table, the environment\'s lowercase letters and digits, and a hash of project and environment', () => {
-    expect(table('events', 'PR-42')).toBe(`eventspr42${shortHash('event-store|PR-42', 6)}`)
+  it('is the table, the environment\'s lowercase letters and digits, and a hash of project, environment and table', () => {
+    expect(table('events', 'PR-42')).toBe(`eventspr42${nameHash(['event-store', 'PR-42', 'events'])}`)
+    expect(table('Events', 'PR-42').toLowerCase()).toBe(table('events', 'PR-42').toLowerCase())
   })
 
   it.each([['events'], ['Snapshots'], ['abc'], ['T' + 'x'.repeat(59)], ['L' + 'y'.repeat(62)]])(
@@ -164,18 +169,20 @@ describe('emulatorTableName', () => {
     }
   )
 
-  it('keeps the whole table name and the hash and cuts only the environment part', () => {
-    const t = 'T' + 'x'.repeat(50)
+  it('cuts the readable part to fit and keeps the hash whole', () => {
+    const t = 'T' + 'x'.repeat(40)
     const name = table(t, 'feature/Add-Memory')
-    expect(name).toBe(`${t}featur${shortHash('event-store|feature/Add-Memory', 6)}`)
+    expect(name).toBe(`${t}featur${nameHash(['event-store', 'feature/Add-Memory', t.toLowerCase()])}`)
     expect(name).toHaveLength(63)
+    const long = 'L' + 'y'.repeat(62)
+    expect(table(long, 'staging')).toBe(long.slice(0, 47) + nameHash(['event-store', 'staging', long.toLowerCase()]))
   })
 
-  it('cuts a table too long for the hash and keeps a hash of the table instead', () => {
-    const t = 'T' + 'x'.repeat(59)
-    const name = table(t, 'feature/Add-Memory')
-    expect(name).toBe(t.slice(0, 51) + shortHash(t, 6) + shortHash('event-store|feature/Add-Memory', 6))
-    expect(name).toMatch(TABLE)
+  it('keeps tables of one environment apart even when the cut readable parts meet', () => {
+    const env = 'aaaaaaaa'
+    const t1 = 'X' + 'a'.repeat(44)
+    const t2 = 'X' + 'a'.repeat(45)
+    expect(table(t1, env).toLowerCase()).not.toBe(table(t2, env).toLowerCase())
   })
 
   it('differs between projects for the same environment', () => {
@@ -198,5 +205,16 @@ describe('emulatorTableName', () => {
   it('describes the rule briefly', () => {
     expect(EMULATOR_TABLE_RULE).toMatch(/63/)
     expect(EMULATOR_TABLE_RULE.length).toBeLessThan(500)
+  })
+})
+
+describe('pullRequestOf', () => {
+  it('reads pr-<n> from an environment name or its own stack name, and nothing else', () => {
+    const stack = names('pr-7').stackName
+    expect(pullRequestOf('pr-7', 'event-store')).toBe(7)
+    expect(pullRequestOf(stack, 'event-store')).toBe(7)
+    expect(pullRequestOf(`pr-7-${'0'.repeat(16)}`, 'event-store')).toBeUndefined()
+    expect(pullRequestOf(stack, 'other-project')).toBeUndefined()
+    for (const other of ['pr-07', 'pr-7x', 'PR-7', 'staging', `pr-7-${nameHash(['event-store', 'pr-8'])}`]) expect(pullRequestOf(other, 'event-store')).toBeUndefined()
   })
 })

@@ -46,7 +46,7 @@ describe('prune with a fake engine', () => {
       ['destroy', 'pr-1'],
       ['destroy', 'pr-3']
     ])
-    expect(engine.calls[0]!.plan.names.stackName).toBe('pr-1')
+    expect(engine.calls[0]!.plan.names.stackName).toMatch(/^pr-1-[0-9a-f]{16}$/)
     expect(engine.calls[0]!.plan.tables).toEqual(['events', 'snapshots'])
     expect(JSON.parse(run.outputs['pruned-environments']!)).toEqual(['pr-1', 'pr-3'])
     expect(pullLookups()).toEqual(['/repos/octo/app/pulls/1', '/repos/octo/app/pulls/2', '/repos/octo/app/pulls/3'])
@@ -57,12 +57,13 @@ describe('prune with a fake engine', () => {
     expect(run.summary).not.toContain('`pr-2`')
   })
 
-  it('a pull request the API does not know is pruned; an open one is kept', async () => {
-    api.pulls.set(5, 'open')
-    const engine = new FakeEngine({ environments: ['pr-5', 'pr-6'] })
+  it('only a pull request reported closed is pruned: one the API does not know is kept with a warning, as is an open one', async () => {
+    api.pulls.set(5, 'open').set(7, 'closed')
+    const engine = new FakeEngine({ environments: ['pr-5', 'pr-6', 'pr-7'] })
     const run = await runAction({ command: 'prune', 'github-token': TOKEN }, deps(engine), { ...AZURE_ENV, GITHUB_API_URL: api.url })
     expect(run.exitCode).toBe(0)
-    expect(run.outputs['pruned-environments']).toBe('["pr-6"]')
+    expect(run.outputs['pruned-environments']).toBe('["pr-7"]')
+    expect(run.stdout).toMatch(/^::warning::.*#6.*kept/m)
   })
 
   it('without pr-<number> environments asks GitHub nothing and prunes nothing', async () => {

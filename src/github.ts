@@ -89,31 +89,43 @@ function scrub(text: string, token: string): string {
   return token ? text.split(token).join('***') : text
 }
 
+/** One prune run looks up at most this many pull requests (the lowest numbers first); the rest wait for the next run. */
+export const MAX_PULL_REQUEST_LOOKUPS = 100
+
 /**
- * Which of these pull requests are closed (merged ones included), looked up one by one.
- * A pull request the API does not find (404) counts as closed: it was deleted or its number was
- * never a pull request, so no open pull request needs its environment.
+ * Which of these pull requests the API positively reports closed (`state: 'closed'`, merged ones
+ * included), looked up one by one. Any other answer (a 404, a missing or unknown state) keeps the
+ * environment and is reported through `warn`: a wrong answer must never destroy an open one's.
  */
-export async function closedPullRequests(target: GitHubTarget, numbers: number[]): Promise<number[]> {
+export async function closedPullRequests(target: GitHubTarget, numbers: number[], warn: (message: string) => void = () => {}): Promise<number[]> {
   const unique = [...new Set(numbers)].sort((a, b) => a - b)
   if (unique.length === 0) return []
+  const looked = unique.slice(0, MAX_PULL_REQUEST_LOOKUPS)
+  if (unique.length > looked.length) {
+    warn(`${unique.length} pull-request environments were found; this run looks up the first ${MAX_PULL_REQUEST_LOOKUPS} and keeps the other ${unique.length - looked.length} for a later run.`)
+  }
   const { owner, repo } = repositoryParts(target)
   const octokit = await githubClient(target)
   const permission = 'The job needs `permissions: pull-requests: read`.'
-  // A token that cannot see the repository gets 404 for every pull request, which would read as
-  // "all closed" and prune open ones: prove the repository is visible first.
+  // A token that cannot see the repository gets 404 for every pull request: refuse to judge at all
+  // rather than warn about each one.
   await githubCall(target, `read the repository ${owner}/${repo}`, () => octokit.rest.repos.get({ owner, repo, ...requestOptions() }), permission)
   const closed: number[] = []
-  for (const number of unique) {
-    const state = await githubCall(target, `look up pull request #${number}`, async () => {
+  const unsure: number[] = []
+  for (const number of looked) {
+    const state: unknown = await githubCall(target, `look up pull request #${number}`, async () => {
       try {
-        return (await octokit.rest.pulls.get({ owner, repo, pull_number: number, ...requestOptions() })).data.state
+        return ((await octokit.rest.pulls.get({ owner, repo, pull_number: number, ...requestOptions() })).data as { state?: unknown } | undefined)?.state
       } catch (error) {
-        if (httpStatus(error) === 404 && hasResponse(error)) return 'gone'
+        if (httpStatus(error) === 404 && hasResponse(error)) return undefined
         throw error
       }
     }, permission)
-    if (state !== 'open') closed.push(number)
+    if (state === 'closed') closed.push(number)
+    else if (state !== 'open') unsure.push(number)
+  }
+  if (unsure.length > 0) {
+    warn(`The GitHub API did not report pull request(s) ${unsure.map((n) => `#${n}`).join(', ')} as open or closed (not found, or no state); their environments are kept.`)
   }
   return closed
 }

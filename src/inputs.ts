@@ -3,6 +3,7 @@
 import semver from 'semver'
 import { InputError } from './errors.js'
 import { canonicalRegion, closestRegions } from './regions.js'
+import { shown } from './shown.js'
 import { readScaleInputs } from './scale-inputs.js'
 import { ACTION_COMMANDS, AUTH_MODES, SKUS, TARGETS, type ActionCommand, type AuthMode, type ScaleSettings, type Sku, type Target } from './types.js'
 
@@ -44,12 +45,6 @@ const RESERVED_TAG_PREFIXES = ['azure', 'microsoft', 'windows']
 export const FIXED_TAG_KEYS = ['environment', 'repository', 'commit', 'managed-by']
 const MAX_USER_TAGS = 50 - FIXED_TAG_KEYS.length
 
-/** Shown instead of a value that is too long or unprintable. */
-function shown(value: string): string {
-  const oneLine = value.replace(/[\r\n\t]+/g, ' ')
-  return oneLine.length > 60 ? `'${oneLine.slice(0, 57)}...'` : `'${oneLine}'`
-}
-
 // One case rule for every enum input (command, target, sku, auth, isolation, engine, booleans, location):
 // case is forgiven, as the portal and the CLI spell them differently.
 function oneOf<T extends string>(input: string, value: string, allowed: readonly T[]): T {
@@ -72,9 +67,13 @@ export function splitList(value: string): string[] {
     .filter((s) => s.length > 0)
 }
 
+/** One environment's tables are created in one run; a list this long is a mistake or an attack. */
+export const MAX_TABLES = 100
+
 export function parseTables(value: string): string[] {
   const tables = splitList(value)
   if (tables.length === 0) throw new InputError('tables', 'give at least one table name.')
+  if (tables.length > MAX_TABLES) throw new InputError('tables', `lists ${tables.length} tables; allowed: at most ${MAX_TABLES} per environment.`)
   const seen = new Set<string>()
   for (const t of tables) {
     if (!TABLE_NAME.test(t)) {
@@ -83,8 +82,8 @@ export function parseTables(value: string): string[] {
     }
     // Table names are case-insensitive in Azure, and `tables` is reserved by the service.
     const key = t.toLowerCase()
-    if (key === 'tables') throw new InputError('tables', `'${t}' is reserved by Azure Table Storage; choose another name.`)
-    if (seen.has(key)) throw new InputError('tables', `'${t}' is listed twice (table names are case-insensitive); list each table once.`)
+    if (key === 'tables') throw new InputError('tables', `${shown(t)} is reserved by Azure Table Storage; choose another name.`)
+    if (seen.has(key)) throw new InputError('tables', `${shown(t)} is listed twice (table names are case-insensitive); list each table once.`)
     seen.add(key)
   }
   return tables
@@ -93,7 +92,9 @@ export function parseTables(value: string): string[] {
 export function parseTags(value: string): Record<string, string> {
   const tags: Record<string, string> = {}
   const seen = new Set<string>()
-  for (const item of splitList(value)) {
+  const items = splitList(value)
+  if (items.length > MAX_USER_TAGS) throw new InputError('tags', `lists ${items.length} tags; allowed: at most ${MAX_USER_TAGS} (Azure allows 50 per resource and the action sets ${FIXED_TAG_KEYS.length}).`)
+  for (const item of items) {
     if (item.match(CONTROL)) throw new InputError('tags', `${shown(item.replace(CONTROL, ' '))} contains a control character (such as a tab); write plain text.`)
     const eq = item.indexOf('=')
     if (eq <= 0) throw new InputError('tags', `${shown(item)} is not key=value; write one key=value per line.`)
@@ -101,15 +102,15 @@ export function parseTags(value: string): Record<string, string> {
     const val = item.slice(eq + 1).trim()
     if (key.length > 128) throw new InputError('tags', `tag key ${shown(key)} is longer than 128 characters.`)
     if (TAG_KEY_FORBIDDEN.test(key)) throw new InputError('tags', `tag key ${shown(key)} contains one of < > % & \\ ? / which Azure does not allow.`)
-    if (val.length > 256) throw new InputError('tags', `the value of tag '${key}' is longer than 256 characters.`)
+    if (val.length > 256) throw new InputError('tags', `the value of tag ${shown(key)} is longer than 256 characters.`)
     const lower = key.toLowerCase()
     if (RESERVED_TAG_PREFIXES.some((p) => lower.startsWith(p))) {
-      throw new InputError('tags', `tag key '${key}' starts with a prefix Azure reserves (azure, microsoft, windows).`)
+      throw new InputError('tags', `tag key ${shown(key)} starts with a prefix Azure reserves (azure, microsoft, windows).`)
     }
     if (FIXED_TAG_KEYS.includes(lower)) {
-      throw new InputError('tags', `tag key '${key}' is set by the action itself (${FIXED_TAG_KEYS.join(', ')}); choose another key.`)
+      throw new InputError('tags', `tag key ${shown(key)} is set by the action itself (${FIXED_TAG_KEYS.join(', ')}); choose another key.`)
     }
-    if (seen.has(lower)) throw new InputError('tags', `tag key '${key}' is given twice (tag keys are case-insensitive).`)
+    if (seen.has(lower)) throw new InputError('tags', `tag key ${shown(key)} is given twice (tag keys are case-insensitive).`)
     seen.add(lower)
     tags[key] = val
   }
@@ -124,21 +125,38 @@ export function parsePulumiVersion(value: string): string {
   throw new InputError('pulumi-version', `got ${shown(value)}; allowed: a version like 3.276.0 or a semver range like ^3.200.0.`)
 }
 
+const CONTROL_OR_SPACE = /[\s\u0000-\u001f\u007f-\u009f]/
+const SCHEME = /^([a-z][a-z0-9+.-]{0,15}):\/\//i
+
+/**
+ * A URL-like input that may hold a credential: checked case-insensitively and described without
+ * its value. Returns the lowercase scheme, or throws.
+ */
+function checkUrlInput(input: string, value: string, schemes: readonly string[], allowed: string): string {
+  const notShown = '(the value is not shown: it may hold a credential)'
+  if (CONTROL_OR_SPACE.test(value)) throw new InputError(input, `contains whitespace or a control character ${notShown}; ${allowed}`)
+  const scheme = SCHEME.exec(value)?.[1]?.toLowerCase()
+  if (scheme === undefined) throw new InputError(input, `does not start with a scheme such as https:// ${notShown}; ${allowed}`)
+  if (!schemes.includes(scheme)) throw new InputError(input, `has the scheme '${scheme}', which is not supported ${notShown}; ${allowed}`)
+  if (value.length === scheme.length + 3) throw new InputError(input, `has nothing after '${scheme}://'; ${allowed}`)
+  return scheme
+}
+
 function parseBackendUrl(value: string): string {
   if (value === '') return ''
-  if (!/^(https?|file|azblob|s3|gs):\/\/\S+$/.test(value)) {
-    throw new InputError('backend-url', `got ${shown(value)}; allowed: a Pulumi backend URL such as https://api.pulumi.com, azblob://container?storage_account=NAME, s3://bucket, gs://bucket or file://path.`)
-  }
-  return value
+  const allowed = 'allowed: a Pulumi backend URL such as https://api.pulumi.com, azblob://container?storage_account=NAME, s3://bucket, gs://bucket or file://path.'
+  const scheme = checkUrlInput('backend-url', value, ['https', 'http', 'file', 'azblob', 's3', 'gs'], allowed)
+  // Pulumi reads schemes case-insensitively; the rest of the action compares the lowercase form.
+  return scheme + value.slice(scheme.length)
 }
 
 function parseSecretsProvider(value: string): string {
   if (value === '') return ''
+  const allowed = 'allowed: default, passphrase, awskms://..., azurekeyvault://..., gcpkms://... or hashivault://....'
   // The bare names exactly; a URL provider needs something after its scheme.
-  if (!/^(default|passphrase)$|^(awskms|azurekeyvault|gcpkms|hashivault):\/\/\S+$/.test(value)) {
-    throw new InputError('secrets-provider', `got ${shown(value)}; allowed: default, passphrase, awskms://..., azurekeyvault://..., gcpkms://... or hashivault://....`)
-  }
-  return value
+  if (/^(default|passphrase)$/.test(value)) return value
+  const scheme = checkUrlInput('secrets-provider', value, ['awskms', 'azurekeyvault', 'gcpkms', 'hashivault'], allowed)
+  return scheme + value.slice(scheme.length)
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i

@@ -5,12 +5,14 @@ import { readRunContext, type FullRunContext } from './context.js'
 import { UserError } from './errors.js'
 import { readInputs, type ActionInputs } from './inputs.js'
 import { buildPlan } from './plan.js'
+import { pullRequestOf } from './naming.js'
 import { checkAzurePrerequisites } from './preflight.js'
 import { setEmptyOutputs, setEnvironmentOutputs } from './publish/outputs.js'
 import { renderPruneReport, renderReport } from './publish/report.js'
 import { maskSecret } from './publish/secrets.js'
 import { writeSummary } from './publish/summary.js'
 import { Redactor, SECRET_ENV_VARS } from './redact.js'
+import { credentialParts } from './shown.js'
 import { countChanges, type Engine, type EngineIO, type EngineResult, type Plan, type Target } from './types.js'
 import type { VerifyReport, verifyEventStore } from './verify.js'
 import type { GitHubTarget } from './github.js'
@@ -38,7 +40,7 @@ const defaultDeps: Deps = {
   upsertComment: async (target, number, environment, markdown) => {
     await (await import('./publish/comment.js')).upsertPullRequestComment(target, number, environment, markdown)
   },
-  closedPullRequests: async (target, numbers) => (await import('./github.js')).closedPullRequests(target, numbers)
+  closedPullRequests: async (target, numbers) => (await import('./github.js')).closedPullRequests(target, numbers, (message) => core.warning(message))
 }
 
 export async function run(overrides: Partial<Deps> = {}): Promise<void> {
@@ -50,6 +52,11 @@ export async function run(overrides: Partial<Deps> = {}): Promise<void> {
     mask(deps.getInput('emulator-connection-string').trim())
     mask(deps.getInput('github-token').trim())
     for (const name of SECRET_ENV_VARS) mask(deps.env[name] ?? '')
+    // URL-like inputs and connection strings may carry userinfo, keys or tokens: their parts are masked before parsing.
+    const urlLike = ['backend-url', 'secrets-provider', 'emulator-connection-string'].map((name) => deps.getInput(name))
+    for (const value of [...urlLike, deps.env.PULUMI_BACKEND_URL ?? '']) {
+      for (const part of credentialParts(value)) mask(part)
+    }
 
     const inputs = readInputs(deps.getInput)
     const context = readRunContext(deps.env)
@@ -140,8 +147,6 @@ async function comment(plan: Plan, report: string, inputs: ActionInputs, context
   }
 }
 
-const PR_ENVIRONMENT = /^pr-(\d+)$/
-
 async function prune(inputs: ActionInputs, context: FullRunContext, deps: Deps, io: EngineIO, redactor: Redactor): Promise<void> {
   // The listing needs only the project-level parts of a plan; the environment is a placeholder.
   const listing = buildPlan(inputs, context, { command: 'destroy', environment: 'prune' })
@@ -149,7 +154,7 @@ async function prune(inputs: ActionInputs, context: FullRunContext, deps: Deps, 
   const github = githubTarget(inputs, deps, context)
   const engine = await deps.loadEngine(listing.target)
   const environments = await core.group('list environments', () => engine.listEnvironments(listing, io))
-  const numbers = environments.map((e) => PR_ENVIRONMENT.exec(e)?.[1]).filter((n): n is string => n !== undefined).map(Number)
+  const numbers = environments.map((e) => pullRequestOf(e, inputs.project)).filter((n): n is number => n !== undefined)
   const closed = new Set(numbers.length > 0 ? await deps.closedPullRequests(github, numbers) : [])
   const pruned: string[] = []
   for (const n of numbers.filter((x) => closed.has(x)).sort((a, b) => a - b)) {

@@ -1,5 +1,7 @@
 // Deterministic names for one environment. Every name is valid for its Azure/Pulumi rule whatever
-// the user typed, and a hash of the raw text keeps lossy or cut names apart.
+// the user typed, and every name ends in a fixed-width hash of the raw environment (with project,
+// and repository where the name is global), so two environments share a name only if sha256 collides
+// in 64 bits: case, punctuation, and an environment spelled like another's derived name all differ.
 
 import { createHash } from 'node:crypto'
 import { InputError } from './errors.js'
@@ -8,15 +10,17 @@ import type { EnvironmentNames } from './types.js'
 const STACK_MAX = 100
 const RESOURCE_GROUP_MAX = 90
 const STORAGE_MAX = 24
-const STORAGE_READABLE_MAX = 14
 const TABLE_MAX = 63
-const HASH_LENGTH = 6
+/** 16 hex characters: 64 bits, beyond a brute-force search for a second environment with the same name. */
+export const NAME_HASH_HEX = 16
+/** 13 base-36 characters hold 67 bits (36^13 > 2^67): storage account names have only 24 characters. */
+const NAME_HASH_BASE36 = 13
 
 export const EMULATOR_TABLE_RULE =
   'On a shared Table endpoint (such as Azurite) every table name carries the environment: ' +
-  'the table name, then the environment\'s letters and digits in lowercase, then a 6-character hash of ' +
-  'project and environment (e.g. `events` in `pr-42` becomes `eventspr42` plus the hash). ' +
-  'The environment part is shortened so the name stays within Azure\'s rule: a letter, then letters or digits, 3 to 63 characters.'
+  'the table name, then the environment\'s letters and digits in lowercase, then a 16-character hash of ' +
+  'project, environment and table (e.g. `events` in `pr-42` becomes `eventspr42` plus the hash). ' +
+  'The readable part is shortened so the name stays within Azure\'s rule: a letter, then letters or digits, 3 to 63 characters.'
 
 /** First `length` lowercase hex characters of sha256(text). */
 export function shortHash(text: string, length: number): string {
@@ -24,6 +28,17 @@ export function shortHash(text: string, length: number): string {
     throw new RangeError(`shortHash length must be an integer from 1 to 64, got ${length}`)
   }
   return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, length)
+}
+
+/** 64 bits of sha256 over the parts, JSON-encoded so no choice of parts can imitate another (`a|b` vs `a`,`|b`). */
+export function nameHash(parts: string[]): string {
+  return shortHash(JSON.stringify(parts), NAME_HASH_HEX)
+}
+
+/** `length` (>= 13, so at least 67 bits) lowercase base-36 characters of sha256 over the JSON-encoded parts. */
+export function nameHash36(parts: string[], length = NAME_HASH_BASE36): string {
+  const digest = BigInt(`0x${createHash('sha256').update(JSON.stringify(parts), 'utf8').digest('hex')}`)
+  return (digest % 36n ** BigInt(length)).toString(36).padStart(length, '0')
 }
 
 /** Lowercase ASCII letters, digits and single hyphens; '' when nothing survives. */
@@ -45,49 +60,63 @@ function cut(text: string, max: number): string {
   return text.slice(0, max).replace(/-+$/, '')
 }
 
-function stackName(environment: string): string {
-  const slug = environmentSlug(environment)
-  if (slug !== '' && slug === environment && slug.length <= STACK_MAX) return slug
-  const hash = shortHash(environment, HASH_LENGTH)
-  const readable = cut(slug, STACK_MAX - HASH_LENGTH - 1)
+/** `<readable>-<hash>`: stacks live inside the project, so the hash covers project and environment. */
+function stackName(project: string, environment: string): string {
+  const readable = cut(environmentSlug(environment), STACK_MAX - NAME_HASH_HEX - 1)
   // A leading '-' would read as a CLI flag, so an empty slug gets a word instead.
-  return `${readable === '' ? 'env' : readable}-${hash}`
+  return `${readable === '' ? 'env' : readable}-${nameHash([project, environment])}`
 }
 
-function resourceGroupName(project: string, stack: string, environment: string): string {
+/** Resource groups are per subscription, which several repositories may share: the hash covers the repository too. */
+function resourceGroupName(project: string, environment: string, repository: string): string {
   const projectSlug = environmentSlug(project)
-  const readable = projectSlug === '' ? `rg-${stack}` : `rg-${projectSlug}-${stack}`
-  if (projectSlug === project && readable.length <= RESOURCE_GROUP_MAX) return readable
-  // Lossy project or too long: the hash covers both parts, so distinct pairs stay distinct.
-  const hash = shortHash(`${project}|${environment}`, HASH_LENGTH)
-  return `${cut(readable, RESOURCE_GROUP_MAX - HASH_LENGTH - 1)}-${hash}`
+  const envSlug = environmentSlug(environment) || 'env'
+  const readable = cut(projectSlug === '' ? `rg-${envSlug}` : `rg-${projectSlug}-${envSlug}`, RESOURCE_GROUP_MAX - NAME_HASH_HEX - 1)
+  return `${readable}-${nameHash([repository, project, environment])}`
 }
 
+/**
+ * Globally unique in Azure, 24 lowercase letters and digits: up to 11 readable characters, then the
+ * rest (at least 13 characters, 67 bits) a base-36 hash over repository, project and environment.
+ */
 function storageAccountName(project: string, environment: string, repository: string): string {
-  // Globally unique in Azure: the hash carries repository, project and environment.
-  const readable = alphanumerics(environment).slice(0, STORAGE_READABLE_MAX)
-  return readable + shortHash(`${repository}|${project}|${environment}`, STORAGE_MAX - readable.length)
+  const readable = alphanumerics(environment).slice(0, STORAGE_MAX - NAME_HASH_BASE36)
+  // A short readable part leaves more room for the hash.
+  return readable + nameHash36([repository, project, environment], STORAGE_MAX - readable.length)
 }
 
 export function environmentNames(args: { project: string; environment: string; repository: string }): EnvironmentNames {
-  const stack = stackName(args.environment)
   return {
-    stackName: stack,
-    resourceGroupName: resourceGroupName(args.project, stack, args.environment),
+    stackName: stackName(args.project, args.environment),
+    resourceGroupName: resourceGroupName(args.project, args.environment, args.repository),
     storageAccountName: storageAccountName(args.project, args.environment, args.repository)
   }
 }
 
-/** A table name on a shared endpoint: `<table><env alphanumerics><hash of project|environment>`, at most 63. */
+/**
+ * A table name on a shared endpoint: `<table><env alphanumerics><hash>`, at most 63. The hash covers
+ * project, environment and the table in lowercase (table names are case-insensitive), so the readable
+ * part may be cut anywhere without two names meeting.
+ */
 export function emulatorTableName(args: { table: string; project: string; environment: string }): string {
   if (!/^[A-Za-z][A-Za-z0-9]*$/.test(args.table)) {
-    throw new InputError('tables', `'${args.table}' must be a letter followed by letters or digits`)
+    throw new InputError('tables', 'a table name must be a letter followed by letters or digits')
   }
-  const hash = shortHash(`${args.project}|${args.environment}`, HASH_LENGTH)
-  const room = TABLE_MAX - HASH_LENGTH
-  // A table too long on its own is cut, and keeps a hash of itself so two long tables stay apart.
-  const tablePart =
-    args.table.length <= room ? args.table : args.table.slice(0, room - HASH_LENGTH) + shortHash(args.table, HASH_LENGTH)
+  const hash = nameHash([args.project, args.environment, args.table.toLowerCase()])
+  const room = TABLE_MAX - NAME_HASH_HEX
+  const tablePart = args.table.slice(0, room)
   const envPart = alphanumerics(args.environment).slice(0, room - tablePart.length)
   return tablePart + envPart + hash
+}
+
+/**
+ * The pull request whose environment `pr-<n>` owns this listed name: an environment name (emulator)
+ * or a stack name, proved by recomputing the stack name, so a look-alike stack is never taken for it.
+ */
+export function pullRequestOf(listed: string, project: string): number | undefined {
+  const m = /^pr-([1-9][0-9]{0,9})(-[0-9a-f]{16})?$/.exec(listed)
+  if (!m) return undefined
+  const environment = `pr-${m[1]}`
+  if (m[2] !== undefined && stackName(project, environment) !== listed) return undefined
+  return Number(m[1])
 }

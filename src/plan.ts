@@ -1,6 +1,7 @@
 // Turns validated inputs and the run's context into the Plan the engines execute:
 // the environment's name, every derived resource name, and the engine settings.
 import { InputError } from './errors.js'
+import { shown } from './shown.js'
 import type { ActionInputs } from './inputs.js'
 import { emulatorTableName, environmentNames, environmentSlug } from './naming.js'
 import type { Command, Plan } from './types.js'
@@ -44,7 +45,7 @@ export function buildPlan(inputs: ActionInputs, context: RunContext, overrides: 
     throw new InputError('environment', `is ${environment.length} characters long; allowed: at most ${MAX_ENVIRONMENT_LENGTH}.`)
   }
   if (environmentSlug(environment) === '') {
-    throw new InputError('environment', `'${environment}' has no letters or digits (a-z, 0-9) to name resources after; include some, e.g. pr-42.`)
+    throw new InputError('environment', `${shown(environment)} has no letters or digits (a-z, 0-9) to name resources after; include some, e.g. pr-42.`)
   }
   const names = environmentNames({ project: inputs.project, environment, repository: context.repository })
   const tables =

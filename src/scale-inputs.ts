@@ -3,6 +3,7 @@
 // the engine's parallel operations. Each problem is one InputError naming the input and what is allowed.
 import { InputError } from './errors.js'
 import { FIXED_TAG_KEYS, parseTags } from './inputs.js'
+import { shown } from './shown.js'
 import { ISOLATIONS, STORAGE_ENGINES, type CosmosThroughput, type Isolation, type ScaleSettings, type StorageEngine } from './types.js'
 
 export const SAS_EXPIRY_DEFAULT = '90d'
@@ -16,11 +17,6 @@ export const AUTOSCALE_MAX_RU_MIN = 1_000
 export const RU_MAX = 1_000_000
 /** Cosmos DB accepts at most 15 tags per resource; the action sets the fixed ones itself. */
 export const COSMOS_MAX_TAGS = 15
-
-function shown(value: string): string {
-  const oneLine = value.replace(/[\r\n\t]+/g, ' ')
-  return oneLine.length > 60 ? `'${oneLine.slice(0, 57)}...'` : `'${oneLine}'`
-}
 
 // Case is forgiven, as for every enum input (src/inputs.ts).
 function oneOf<T extends string>(input: string, value: string, allowed: readonly T[]): T {

@@ -30,8 +30,10 @@ export interface GitHubApi {
   requests: RecordedRequest[]
   /** Comments by issue (pull request) number. */
   comments: Map<number, StoredComment[]>
-  /** Pull request states; numbers not here answer 404. */
-  pulls: Map<number, 'open' | 'closed'>
+  /** Pull request states, or a whole answer body (e.g. one without `state`); numbers not here answer 404. */
+  pulls: Map<number, 'open' | 'closed' | Record<string, unknown>>
+  /** Who each token is (GET /user, and the author of what it writes); others are github-actions[bot] and GET /user answers 403. */
+  logins: Map<string, string>
   /** When set, every request answers this status with a GitHub-style error body. */
   failWith: number | undefined
   addComment(issue: number, body: string, login?: string): StoredComment
@@ -55,6 +57,7 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
     requests: [],
     comments: new Map(),
     pulls: new Map(),
+    logins: new Map(),
     failWith: undefined,
     addComment(issue, body, login = BOT) {
       const comment = { id: nextId++, body, user: { login } }
@@ -97,6 +100,12 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
     if (!target.pathname.startsWith(prefix + '/')) return notFound(res)
     const path = target.pathname.slice(prefix.length)
     if (api.failWith !== undefined) return send(res, api.failWith, { message: `Stand-in refuses with ${api.failWith}`, documentation_url: 'https://docs.github.com/rest' })
+    const token = (req.headers.authorization ?? '').replace(/^(token|bearer)\s+/i, '')
+    const login = api.logins.get(token)
+    if (path === '/user' && req.method === 'GET') {
+      // Installation tokens (GITHUB_TOKEN) cannot read /user.
+      return login ? send(res, 200, { login, id: 1 }) : send(res, 403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest' })
+    }
 
     const m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path)
     if (!m || `${m[1]}/${m[2]}` !== repository) return notFound(res)
@@ -106,7 +115,7 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
     if ((parts = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
       const issue = Number(parts[1])
       if (req.method === 'GET') return listComments(res, issue, target.searchParams, target.pathname)
-      if (req.method === 'POST') return send(res, 201, commentJson(api.addComment(issue, (JSON.parse(body) as { body: string }).body)))
+      if (req.method === 'POST') return send(res, 201, commentJson(api.addComment(issue, (JSON.parse(body) as { body: string }).body, login ?? BOT)))
     }
     if ((parts = /^\/issues\/comments\/(\d+)$/.exec(rest)) && req.method === 'PATCH') {
       const id = Number(parts[1])
@@ -122,7 +131,8 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
     if ((parts = /^\/pulls\/(\d+)$/.exec(rest)) && req.method === 'GET') {
       const number = Number(parts[1])
       const state = api.pulls.get(number)
-      return state ? send(res, 200, { number, state, merged: false }) : notFound(res)
+      if (state === undefined) return notFound(res)
+      return send(res, 200, typeof state === 'string' ? { number, state, merged: false } : state)
     }
     notFound(res)
   }

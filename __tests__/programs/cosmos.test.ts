@@ -250,7 +250,7 @@ describe('cosmosAccountName', () => {
   it('is readable, stable, and distinct across repositories, projects and environments', () => {
     const base = { project: 'event-store', environment: 'pr-42', repository: 'octo/app' }
     const name = naming.cosmosAccountName(base)
-    expect(name).toMatch(/^event-store-pr-42-[0-9a-f]{10}$/)
+    expect(name).toMatch(/^event-store-pr-42-[0-9a-f]{16}$/)
     expect(naming.cosmosAccountName(base)).toBe(name)
     expect(naming.cosmosAccountName({ ...base, repository: 'other/app' })).not.toBe(name)
     expect(naming.cosmosAccountName({ ...base, environment: 'PR-42' })).not.toBe(name)

@@ -157,7 +157,7 @@ describe('createSharedTablesProgram (shared key: table SAS)', () => {
     expect(resources.map((r) => r.type)).toEqual(['azure-native:storage:Table', 'azure-native:storage:Table'])
     const tables = ofType('azure-native:storage:Table')
     expect(tables.map((t) => t.inputs.tableName)).toEqual(plan.tables)
-    expect(plan.tables[0]).toMatch(/^eventspr42[0-9a-f]{6}$/)
+    expect(plan.tables[0]).toMatch(/^eventspr42[0-9a-f]{16}$/)
     for (const t of tables) {
       expect(t.inputs).toMatchObject({ accountName: SHARED.name, resourceGroupName: SHARED.resourceGroupName })
       expect(t.inputs.tableName as string).toMatch(/^[A-Za-z][A-Za-z0-9]{2,62}$/)

@@ -13,11 +13,14 @@ import { startGitHubApi, type GitHubApi } from '../helpers/github-api.js'
 import { AZURE_ENV } from '../fixtures/azure-env.js'
 
 const TOKEN = 'test-token-0123456789abcdef'
+/** Who TOKEN is (GET /user): the author of what it writes. */
+const LOGIN = 'ci-user'
 let api: GitHubApi
 let dir: string
 
 beforeAll(async () => {
   api = await startGitHubApi()
+  api.logins.set(TOKEN, LOGIN)
   dir = mkdtempSync(join(tmpdir(), 'comment-test-'))
 })
 afterAll(async () => {
@@ -108,19 +111,29 @@ describe('upsertPullRequestComment against the GitHub API stand-in', () => {
     expect(comments[0]).toEqual(human)
   })
 
-  it('edits a marked comment whoever wrote it (the bot login differs by token)', async () => {
+  it('edits only a marked comment written by the token\'s own identity (GET /user); another author\'s marked comment is left alone', async () => {
     const other = api.addComment(30, `${commentMarker('pr-30')}\nold`, 'my-app[bot]')
-    expect(await upsertPullRequestComment(target(), 30, 'pr-30', 'new')).toBe('updated')
-    expect(writes()).toEqual([`PATCH /repos/octo/app/issues/comments/${other.id}`])
+    expect(await upsertPullRequestComment(target(), 30, 'pr-30', 'new')).toBe('created')
+    expect(writes()).toEqual(['POST /repos/octo/app/issues/30/comments'])
+    expect(api.commentsOn(30)[0]).toEqual(other)
+    expect(api.requests.filter((r) => r.path === '/user')).toHaveLength(1)
+  })
+
+  it('with an installation token (ghs_) the identity is github-actions[bot], without asking GET /user', async () => {
+    const mine = api.addComment(31, `${commentMarker('pr-31')}\nold`, 'github-actions[bot]')
+    api.addComment(31, `${commentMarker('pr-31')}\nforged`, 'octocat')
+    expect(await upsertPullRequestComment({ ...target(), token: 'ghs_installation0123456789' }, 31, 'pr-31', 'new')).toBe('updated')
+    expect(writes()).toEqual([`PATCH /repos/octo/app/issues/comments/${mine.id}`])
+    expect(api.requests.some((r) => r.path === '/user')).toBe(false)
   })
 
   it('finds its comment on a later page, and stops paging once found', async () => {
     for (let i = 0; i < 130; i++) api.addComment(40, `chatter ${i}`, 'octocat')
-    const ours = api.addComment(40, `${commentMarker('pr-40')}\nold`)
+    const ours = api.addComment(40, `${commentMarker('pr-40')}\nold`, LOGIN)
     for (let i = 0; i < 150; i++) api.addComment(40, `more chatter ${i}`, 'octocat')
     expect(await upsertPullRequestComment(target(), 40, 'pr-40', 'new')).toBe('updated')
     expect(writes()).toEqual([`PATCH /repos/octo/app/issues/comments/${ours.id}`])
-    const pages = api.requests.filter((r) => r.method === 'GET').map((r) => new URL(r.path, api.url).searchParams.get('page') ?? '1')
+    const pages = api.requests.filter((r) => r.method === 'GET' && r.path.includes('/comments')).map((r) => new URL(r.path, api.url).searchParams.get('page') ?? '1')
     expect(pages).toEqual(['1', '2'])
   })
 
@@ -174,7 +187,7 @@ describe('run() on pull_request events', () => {
     const preview = await runAction({ ...inputs, command: 'preview' }, deps(engine), eventEnv('pull_request', pr))
     expect(preview.exitCode).toBe(0)
     expect(api.commentsOn(pr)).toHaveLength(1)
-    expect(api.commentsOn(pr)[0]!.body).toMatch(/Preview.*\n[\s\S]*\| create \| azure-native:storage:Table \|/)
+    expect(api.commentsOn(pr)[0]!.body).toMatch(/Preview.*\n[\s\S]*\| create \| `azure-native:storage:Table` \|/)
 
     const destroy = await runAction({ ...inputs, command: 'destroy' }, deps(engine), eventEnv('pull_request', pr))
     expect(destroy.exitCode).toBe(0)
@@ -194,7 +207,7 @@ describe('run() on pull_request events', () => {
     expect(errorLines(run.stdout)).toEqual([])
     expect(run.stdout).toMatch(/::warning::Could not comment on pull request #80: .*HTTP 403/)
     expect(run.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain(TOKEN)
-    expect(run.outputs['stack-name']).toBe('pr-80')
+    expect(run.outputs['stack-name']).toMatch(/^pr-80-[0-9a-f]{16}$/)
   })
 
   it('comment-on-pr false sends nothing', async () => {
@@ -234,7 +247,7 @@ describe('run() with expect-no-changes', () => {
     expect(run.exitCode).toBe(1)
     expect(errorLines(run.stdout)).toHaveLength(1)
     expect(errorLines(run.stdout)[0]).toMatch(new RegExp(`expect-no-changes is true and ${command} found 3 change\\(s\\) in environment 'pr-90'`))
-    expect(api.commentsOn(90)[0]!.body).toContain('| create | azure-native:storage:Table | events |')
+    expect(api.commentsOn(90)[0]!.body).toContain('| create | `azure-native:storage:Table` | `events` |')
     api.comments.delete(90)
   })
 

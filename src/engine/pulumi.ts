@@ -8,6 +8,7 @@ import { AZURE_NATIVE_VERSION } from '../versions.js'
 import { ensureProviderPlugin, ensurePulumiCli, pulumiHome, type PulumiCli } from './cli.js'
 import { changesFrom, cliFailure, environmentOutputsFrom, isThrottled, resourceCollector, secretValues } from './pulumi-results.js'
 import { retryWithin } from './retry.js'
+import { assertStackOwner } from './ownership.js'
 
 const LOCK_RETRY = { budgetMs: 5 * 60_000, initialDelayMs: 10_000, maxDelayMs: 60_000 }
 
@@ -17,7 +18,7 @@ function workspaceOptions(plan: Plan, env: NodeJS.ProcessEnv, cli: PulumiCli): L
   const stackName = plan.names.stackName
   const backendUrl = plan.pulumi.backendUrl || env.PULUMI_BACKEND_URL
   // Self-managed backends default to passphrase secrets; the stack file is gone next run, so say it every time.
-  const secretsProvider = plan.pulumi.secretsProvider || (backendUrl && !backendUrl.startsWith('https://') ? 'passphrase' : undefined)
+  const secretsProvider = plan.pulumi.secretsProvider || (backendUrl && !/^https:\/\//i.test(backendUrl) ? 'passphrase' : undefined)
   return {
     pulumiCommand: cli.command,
     // The action's own Pulumi home, whose plugins/ the Actions cache keeps between runs (cli.ts).
@@ -77,6 +78,9 @@ export function createPulumiEngine(env: NodeJS.ProcessEnv = process.env): Engine
       if (!stack) {
         return { changes: emptyChanges(), outputs: null, resources: [], notes: [`Environment '${plan.environment}' (stack ${stackName}) does not exist; nothing to destroy.`] }
       }
+      // Before any config, plugin or engine command: a stack recorded for another environment is refused untouched.
+      const recorded = (): Promise<OutputMap> => stack.outputs().catch((error: unknown) => Promise.reject(cliFailure('stack output', stackName, error)))
+      await assertStackOwner(recorded, { environment: plan.environment, project: plan.project }, stackName)
 
       // Inline programs report no plugins, so install the provider at the bundled SDK's version (cached between runs).
       const plugin = await ensureProviderPlugin(stack.workspace, 'azure-native', AZURE_NATIVE_VERSION).catch((error: unknown) => {

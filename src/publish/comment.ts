@@ -1,7 +1,7 @@
 // One comment per environment on the pull request, created on the first run and edited in place
-// afterwards. It is found by a hidden marker (not by position or author), so other comments,
-// bots' or people's, never get overwritten. The body is only the marker and the Markdown given.
-import { githubCall, githubClient, repositoryParts, requestOptions, type GitHubTarget } from '../github.js'
+// afterwards. It is found by a hidden marker AND its author being the token's own identity: anyone can
+// write the marker, so a comment by someone else is never edited. The body is the marker and the Markdown.
+import { githubCall, githubClient, repositoryParts, requestOptions, type GitHubClient, type GitHubTarget } from '../github.js'
 
 /** GitHub refuses longer comment bodies. */
 export const COMMENT_LIMIT = 65_536
@@ -32,6 +32,26 @@ function carriesMarker(body: string | null | undefined, marker: string): boolean
   return (body ?? '').split(/\r?\n/, 1)[0]?.trim() === marker
 }
 
+/** The author of comments made with GITHUB_TOKEN. */
+export const ACTIONS_BOT = 'github-actions[bot]'
+/** Most comments one run reads looking for its own (100 per page). */
+export const MAX_COMMENT_PAGES = 30
+
+/**
+ * Who the token writes as: GITHUB_TOKEN (an installation token, `ghs_`) writes as github-actions[bot];
+ * any other token is asked with GET /user, once. Undefined when the API does not say: then the action
+ * edits nothing and creates a new comment.
+ */
+export async function tokenIdentity(target: GitHubTarget, octokit: GitHubClient): Promise<string | undefined> {
+  if (target.token.startsWith('ghs_')) return ACTIONS_BOT
+  try {
+    const login = (await octokit.rest.users.getAuthenticated(requestOptions())).data?.login
+    return typeof login === 'string' && login !== '' ? login : undefined
+  } catch {
+    return undefined
+  }
+}
+
 export async function upsertPullRequestComment(
   target: GitHubTarget,
   pullRequestNumber: number,
@@ -44,14 +64,20 @@ export async function upsertPullRequestComment(
   const body = commentBody(environment, markdown)
   const where = `pull request #${pullRequestNumber}`
 
+  const identity = await tokenIdentity(target, octokit)
+  const ours = (c: { body?: string | null; user?: { login?: string } | null }): boolean =>
+    identity !== undefined && c.user?.login === identity && carriesMarker(c.body, marker)
   const existing = await githubCall(
     target,
     `list the comments of ${where}`,
     async () => {
+      if (identity === undefined) return undefined
       const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, { owner, repo, issue_number: pullRequestNumber, per_page: 100, ...requestOptions() })
+      let read = 0
       for await (const page of pages) {
-        const found = page.data.find((c) => carriesMarker(c.body, marker))
+        const found = page.data.find(ours)
         if (found) return found.id
+        if (++read >= MAX_COMMENT_PAGES) return undefined
       }
       return undefined
     },

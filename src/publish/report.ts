@@ -1,7 +1,9 @@
 // Renders the run's report as Markdown, for the job summary (and the PR comment). Only
-// non-secret facts go in; the connection string is never passed to this module.
+// non-secret facts go in; the connection string is never passed to this module. Every value that a
+// user or the engine chose goes through markdown.ts, so none of it renders as Markdown or HTML.
 import type { EngineResult, Plan } from '../types.js'
 import type { VerifyReport } from '../verify.js'
+import { code, codeCell } from './markdown.js'
 
 export interface ReportInput {
   plan: Plan
@@ -9,7 +11,6 @@ export interface ReportInput {
   verify?: VerifyReport
 }
 
-const escapeCell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
 
 const HEADINGS: Record<string, string> = {
   up: 'Environment is up',
@@ -20,9 +21,9 @@ const HEADINGS: Record<string, string> = {
 
 export function renderReport({ plan, result, verify }: ReportInput): string {
   const lines: string[] = []
-  lines.push(`### ${HEADINGS[plan.command] ?? plan.command}: \`${escapeCell(plan.environment)}\``)
+  lines.push(`### ${HEADINGS[plan.command] ?? plan.command}: ${code(plan.environment)}`)
   lines.push('')
-  lines.push(`Command \`${plan.command}\` on target \`${plan.target}\`, stack \`${plan.names.stackName}\`.`)
+  lines.push(`Command ${code(plan.command)} on target ${code(plan.target)}, stack ${code(plan.names.stackName)}.`)
   lines.push('')
   const c = result.changes
   lines.push('| create | update | replace | delete | unchanged |', '|---:|---:|---:|---:|---:|')
@@ -30,18 +31,18 @@ export function renderReport({ plan, result, verify }: ReportInput): string {
   lines.push('')
   if (result.resources.length > 0) {
     lines.push('| change | type | name |', '|---|---|---|')
-    for (const r of result.resources) lines.push(`| ${r.op} | ${escapeCell(r.type)} | ${escapeCell(r.name)} |`)
+    for (const r of result.resources) lines.push(`| ${r.op} | ${codeCell(r.type)} | ${codeCell(r.name)} |`)
     lines.push('')
   }
   if (result.outputs) {
     const o = result.outputs
     lines.push('| output | value |', '|---|---|')
-    lines.push(`| table-name | \`${escapeCell(o.tableNames[0] ?? '')}\` |`)
-    lines.push(`| table-names | \`${escapeCell(JSON.stringify(o.tableNames))}\` |`)
-    lines.push(`| storage-account-name | \`${escapeCell(o.storageAccountName)}\` |`)
-    lines.push(`| resource-group-name | ${o.resourceGroupName ? '`' + escapeCell(o.resourceGroupName) + '`' : '(none)'} |`)
-    lines.push(`| table-endpoint | \`${escapeCell(o.tableEndpoint)}\` |`)
-    lines.push(`| stack-name | \`${escapeCell(o.stackName)}\` |`)
+    lines.push(`| table-name | ${codeCell(o.tableNames[0] ?? '')} |`)
+    lines.push(`| table-names | ${codeCell(JSON.stringify(o.tableNames))} |`)
+    lines.push(`| storage-account-name | ${codeCell(o.storageAccountName)} |`)
+    lines.push(`| resource-group-name | ${o.resourceGroupName ? codeCell(o.resourceGroupName) : '(none)'} |`)
+    lines.push(`| table-endpoint | ${codeCell(o.tableEndpoint)} |`)
+    lines.push(`| stack-name | ${codeCell(o.stackName)} |`)
     lines.push(`| connection-string | ${o.connectionString ? '(secret, masked; pass it between steps of this job)' : '(none)'} |`)
     lines.push('')
   } else if (plan.command === 'destroy') {
@@ -49,10 +50,10 @@ export function renderReport({ plan, result, verify }: ReportInput): string {
   }
   if (verify) {
     lines.push(`**Event-store check: ${verify.ok ? 'passed' : 'FAILED'}**`, '')
-    for (const check of verify.checks) lines.push(`- ${check.ok ? '✅' : '❌'} ${check.name}: ${escapeCell(check.detail)}`)
+    for (const check of verify.checks) lines.push(`- ${check.ok ? '✅' : '❌'} ${code(check.name)}: ${code(check.detail)}`)
     lines.push('')
   }
-  for (const note of result.notes) lines.push(`> ${escapeCell(note)}`)
+  for (const note of result.notes) lines.push(`> ${code(note)}`)
   return lines.join('\n').trimEnd() + '\n'
 }
 
@@ -64,11 +65,11 @@ export interface PruneReportInput {
 }
 
 export function renderPruneReport({ project, target, found, pruned }: PruneReportInput): string {
-  const lines = [`### Prune: project \`${escapeCell(project)}\` on target \`${target}\``, '']
+  const lines = [`### Prune: project ${code(project)} on target ${code(target)}`, '']
   lines.push(`Found ${found.length} environment(s); pruned ${pruned.length} whose pull request is closed.`, '')
   if (pruned.length > 0) {
     lines.push('| pruned environment |', '|---|')
-    for (const e of pruned) lines.push(`| \`${escapeCell(e)}\` |`)
+    for (const e of pruned) lines.push(`| ${codeCell(e)} |`)
   }
   return lines.join('\n').trimEnd() + '\n'
 }
