@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { TableServiceClient } from '@azure/data-tables'
 import { RECORD_TABLE } from '../src/engine/emulator-record.js'
-import { startAzurite, type AzuriteHandle } from './helpers/azurite.js'
+import { startAzurite, type AzuriteHandle } from './fixtures/azurite.js'
 import { copyBundle, everythingWritten, type BundleCopy } from './fixtures/bundle.js'
 import { errorLines } from './fixtures/action-run.js'
 

@@ -2,10 +2,10 @@
 // end cleanly, and the emulator target works end to end against a real Azurite.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { TableServiceClient } from '@azure/data-tables'
-import { startAzurite, freePort, type AzuriteHandle } from './helpers/azurite.js'
-import { startBrokenProxy } from './helpers/broken-proxy.js'
+import { startAzurite, freePort, type AzuriteHandle } from './fixtures/azurite.js'
+import { startBrokenProxy } from './fixtures/broken-proxy.js'
 import { copyBundle, everythingWritten, type BundleCopy, type BundleRun } from './fixtures/bundle.js'
-import { parseConnectionString } from '../src/connection-string.js'
+import { parseConnectionString } from '../src/tables/connection-string.js'
 
 let bundle: BundleCopy
 let azurite: AzuriteHandle

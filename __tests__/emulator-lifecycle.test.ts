@@ -6,11 +6,11 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { TableClient, TableServiceClient } from '@azure/data-tables'
 import { readRecords, RECORD_TABLE, writeRecord } from '../src/engine/emulator-record.js'
-import { emulatorTableName } from '../src/naming.js'
+import { emulatorTableName } from '../src/plan/naming.js'
 import { copyBundle, type BundleCopy, type BundleRun } from './fixtures/bundle.js'
 import { LIFECYCLE, PROTECTED_LIFECYCLE, type LifecycleStep } from './fixtures/lifecycle.js'
-import { startAzurite, type AzuriteHandle } from './helpers/azurite.js'
-import { startGitHubApi } from './helpers/github-api.js'
+import { startAzurite, type AzuriteHandle } from './fixtures/azurite.js'
+import { startGitHubApi } from './fixtures/github-api.js'
 
 let bundle: BundleCopy
 let azurite: AzuriteHandle

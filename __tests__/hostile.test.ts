@@ -7,14 +7,14 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { TableServiceClient } from '@azure/data-tables'
-import { environmentSlug, shortHash } from '../src/naming.js'
+import { environmentSlug, shortHash } from '../src/plan/naming.js'
 import { commentMarker } from '../src/publish/comment.js'
 import { copyBundle, type BundleCopy, type BundleRun } from './fixtures/bundle.js'
 import { AZURE_ENV } from './fixtures/azure-env.js'
 import { fakePulumi, type FakePulumi } from './fixtures/fake-pulumi.js'
 import { pullRequestEvent, secretForms } from './fixtures/leaks.js'
-import { startAzurite, type AzuriteHandle } from './helpers/azurite.js'
-import { startGitHubApi, type GitHubApi } from './helpers/github-api.js'
+import { startAzurite, type AzuriteHandle } from './fixtures/azurite.js'
+import { startGitHubApi, type GitHubApi } from './fixtures/github-api.js'
 
 let bundle: BundleCopy
 let azurite: AzuriteHandle

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { randomBytes } from 'node:crypto'
 import { AzureNamedKeyCredential, generateAccountSas } from '@azure/data-tables'
-import { startAzurite, freePort, type AzuriteHandle } from './helpers/azurite.js'
+import { startAzurite, freePort, type AzuriteHandle } from './fixtures/azurite.js'
 import { copyBundle, type BundleCopy } from './fixtures/bundle.js'
 import { runAction, errorLines, type ActionRun } from './fixtures/action-run.js'
 import { leakProblems, pullRequestEvent, runTraced, startFakeGitHub, unmasked, type FakeGitHub, type Secret, type Written } from './fixtures/leaks.js'

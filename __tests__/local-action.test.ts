@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { AZURITE_DEV_ACCOUNT_KEY } from '../src/connection-string.js'
-import { startAzurite, type AzuriteHandle } from './helpers/azurite.js'
+import { AZURITE_DEV_ACCOUNT_KEY } from '../src/tables/connection-string.js'
+import { startAzurite, type AzuriteHandle } from './fixtures/azurite.js'
 
 const root = resolve('.')
 const BIN = join(root, 'node_modules', '@github', 'local-action', 'bin', 'local-action.js')

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { AZURITE_DEV_ACCOUNT_KEY } from '../src/connection-string.js'
+import { AZURITE_DEV_ACCOUNT_KEY } from '../src/tables/connection-string.js'
 
 const SCRIPT = resolve('scripts', 'local.mjs')
 let dir: string

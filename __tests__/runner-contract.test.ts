@@ -3,7 +3,7 @@
 // first on what the user has to provide, never on an input the step did not set.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { copyBundle, inputsBlamedButNotSet, type BundleCopy } from './fixtures/bundle.js'
-import { startAzurite, type AzuriteHandle } from './helpers/azurite.js'
+import { startAzurite, type AzuriteHandle } from './fixtures/azurite.js'
 
 let bundle: BundleCopy
 let azurite: AzuriteHandle

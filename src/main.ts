@@ -1,21 +1,21 @@
 // The action: inputs → plan → engine → verify → publish. One run(), every path awaited,
 // every failure ends in exactly one setFailed with secrets redacted.
 import * as core from '@actions/core'
-import { readRunContext, type FullRunContext } from './context.js'
+import { readRunContext, type FullRunContext } from './inputs/context.js'
 import { UserError } from './errors.js'
-import { readInputs, type ActionInputs } from './inputs.js'
-import { buildPlan } from './plan.js'
-import { pullRequestOf } from './naming.js'
-import { checkAzurePrerequisites } from './preflight.js'
+import { readInputs, type ActionInputs } from './inputs/inputs.js'
+import { buildPlan } from './plan/plan.js'
+import { pullRequestOf } from './plan/naming.js'
+import { checkAzurePrerequisites } from './plan/preflight.js'
 import { setEmptyOutputs, setEnvironmentOutputs } from './publish/outputs.js'
 import { renderPruneReport, renderReport } from './publish/report.js'
 import { maskSecret } from './publish/secrets.js'
 import { writeSummary } from './publish/summary.js'
-import { Redactor, SECRET_ENV_VARS } from './redact.js'
-import { credentialParts } from './shown.js'
+import { Redactor, SECRET_ENV_VARS } from './publish/redact.js'
+import { credentialParts } from './inputs/shown.js'
 import { countChanges, type Engine, type EngineIO, type EngineResult, type Plan, type Target } from './types.js'
 import type { VerifyReport, verifyEventStore } from './verify.js'
-import type { GitHubTarget } from './github.js'
+import type { GitHubTarget } from './publish/github.js'
 
 type VerifyArgs = Parameters<typeof verifyEventStore>[0]
 type Check = VerifyReport['checks'][number]
@@ -40,7 +40,7 @@ const defaultDeps: Deps = {
   upsertComment: async (target, number, environment, markdown) => {
     await (await import('./publish/comment.js')).upsertPullRequestComment(target, number, environment, markdown)
   },
-  closedPullRequests: async (target, numbers) => (await import('./github.js')).closedPullRequests(target, numbers, (message) => core.warning(message))
+  closedPullRequests: async (target, numbers) => (await import('./publish/github.js')).closedPullRequests(target, numbers, (message) => core.warning(message))
 }
 
 export async function run(overrides: Partial<Deps> = {}): Promise<void> {

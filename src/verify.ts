@@ -5,19 +5,9 @@
 // read is put in RowKey order here, as an event store reading a stream has to do.
 import { randomUUID } from 'node:crypto'
 import type { TableClient } from '@azure/data-tables'
-import {
-  endpointHostPort,
-  isAbortError,
-  networkErrorCode,
-  parseConnectionString,
-  restErrorInfo,
-  scrubConnectionSecrets,
-  TABLE_REQUEST_TIMEOUT_MS,
-  tableCallOptions,
-  tableClientOptions,
-  toClientConnectionString,
-  type ParsedConnectionString
-} from './connection-string.js'
+import { endpointHostPort, TABLE_REQUEST_TIMEOUT_MS, tableCallOptions, tableClientOptions } from './tables/client.js'
+import { parseConnectionString, toClientConnectionString, type ParsedConnectionString } from './tables/connection-string.js'
+import { isAbortError, networkErrorCode, restErrorInfo, scrubConnectionSecrets } from './tables/errors.js'
 import { UserError } from './errors.js'
 
 export interface VerifyCheck {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { TableClient } from '@azure/data-tables'
 import { deleteRecord, readRecords, RECORD_TABLE, recordKeys, writeRecord } from '../../src/engine/emulator-record.js'
 import { UserError } from '../../src/errors.js'
-import { startAzurite, type AzuriteHandle } from '../helpers/azurite.js'
+import { startAzurite, type AzuriteHandle } from '../fixtures/azurite.js'
 
 let azurite: AzuriteHandle
 let client: TableClient

@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { TableServiceClient } from '@azure/data-tables'
 import { createEmulatorEngine } from '../../src/engine/emulator.js'
 import { RECORD_TABLE } from '../../src/engine/emulator-record.js'
-import { AZURITE_DEV_ACCOUNT_KEY } from '../../src/connection-string.js'
+import { AZURITE_DEV_ACCOUNT_KEY } from '../../src/tables/connection-string.js'
 import { UserError } from '../../src/errors.js'
 import type { Command, EngineIO, Plan } from '../../src/types.js'
 import { emulatorPlan } from '../fixtures/emulator-plan.js'
-import { connectionStringFor, freePort, startAzurite, type AzuriteHandle } from '../helpers/azurite.js'
+import { connectionStringFor, freePort, startAzurite, type AzuriteHandle } from '../fixtures/azurite.js'
 
 let azurite: AzuriteHandle
 

@@ -2,7 +2,7 @@
 import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import * as pulumi from '@pulumi/pulumi'
 import { MockMonitor } from '@pulumi/pulumi/runtime/mocks.js'
-import { parseConnectionString } from '../../src/connection-string.js'
+import { parseConnectionString } from '../../src/tables/connection-string.js'
 import type { CosmosThroughput, Plan } from '../../src/types.js'
 import { makePlan } from '../fixtures/plan.js'
 
@@ -72,10 +72,10 @@ pulumi.runtime.setMocks(
 )
 
 let cosmos: typeof import('../../src/programs/cosmos.js')
-let naming: typeof import('../../src/programs/cosmos-naming.js')
+let naming: typeof import('../../src/plan/naming.js')
 beforeAll(async () => {
   cosmos = await import('../../src/programs/cosmos.js')
-  naming = await import('../../src/programs/cosmos-naming.js')
+  naming = await import('../../src/plan/naming.js')
 })
 
 beforeEach(() => {

@@ -7,12 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { AzureNamedKeyCredential, generateTableSas, TableClient, TableServiceClient } from '@azure/data-tables'
 import { createEmulatorEngine } from '../../src/engine/emulator.js'
 import { RECORD_TABLE } from '../../src/engine/emulator-record.js'
-import { parseConnectionString, restErrorInfo, toClientConnectionString } from '../../src/connection-string.js'
+import { parseConnectionString, toClientConnectionString } from '../../src/tables/connection-string.js'
+import { restErrorInfo } from '../../src/tables/errors.js'
 import { sasConnectionString, withTableName } from '../../src/programs/table-sas.js'
 import type { Command, EngineIO, Plan } from '../../src/types.js'
 import { verifyEventStore } from '../../src/verify.js'
 import { emulatorPlan } from '../fixtures/emulator-plan.js'
-import { startAzurite, type AzuriteHandle } from '../helpers/azurite.js'
+import { startAzurite, type AzuriteHandle } from '../fixtures/azurite.js'
 
 let azurite: AzuriteHandle
 const io: EngineIO = { info: () => undefined, registerSecret: () => undefined }

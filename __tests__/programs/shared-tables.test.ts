@@ -1,11 +1,12 @@
 // The isolation `tables` program under Pulumi's mocks: real SDKs, no CLI, no Azure. The mocks hold the
 // shared account's keys, so a leak of either key into any output is caught by scanning the outputs.
+import * as common from '../../src/programs/common.js'
 import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
 import * as pulumi from '@pulumi/pulumi'
 import { MockMonitor } from '@pulumi/pulumi/runtime/mocks.js'
-import { emulatorTableName } from '../../src/naming.js'
-import { parseConnectionString } from '../../src/connection-string.js'
+import { emulatorTableName } from '../../src/plan/naming.js'
+import { parseConnectionString } from '../../src/tables/connection-string.js'
 import type { Plan } from '../../src/types.js'
 import { makePlan } from '../fixtures/plan.js'
 
@@ -93,11 +94,9 @@ pulumi.runtime.setMocks(
 
 let sharedTables: typeof import('../../src/programs/shared-tables.js')
 let tableSas: typeof import('../../src/programs/table-sas.js')
-let program: typeof import('../../src/program.js')
 beforeAll(async () => {
   sharedTables = await import('../../src/programs/shared-tables.js')
   tableSas = await import('../../src/programs/table-sas.js')
-  program = await import('../../src/program.js')
 })
 
 beforeEach(() => {
@@ -316,7 +315,7 @@ describe('createSharedTablesProgram with auth entra', () => {
         principalId: PRINCIPAL,
         principalType: 'ServicePrincipal',
         roleDefinitionId: ROLE_DEFINITION,
-        roleAssignmentName: program.roleAssignmentGuid(scope, PRINCIPAL, ROLE_DEFINITION)
+        roleAssignmentName: common.roleAssignmentGuid(scope, PRINCIPAL, ROLE_DEFINITION)
       })
     })
     expect(assignments.map((a) => a.inputs.scope)).not.toContain(ACCOUNT_ID)

@@ -1,6 +1,6 @@
 // What a command would do to one environment on a shared Table endpoint, worked out from the tables that
 // exist and the ownership records, before anything is written. Pure: no I/O.
-import { emulatorTableName } from '../naming.js'
+import { emulatorTableName } from '../plan/naming.js'
 import type { EnvironmentRecord } from './emulator-record.js'
 
 export interface EndpointState {

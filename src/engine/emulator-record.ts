@@ -4,7 +4,8 @@
 // table that the record gives to another environment.
 import { createHash } from 'node:crypto'
 import type { TableClient } from '@azure/data-tables'
-import { restErrorInfo, tableCallOptions } from '../connection-string.js'
+import { tableCallOptions } from '../tables/client.js'
+import { restErrorInfo } from '../tables/errors.js'
 import { UserError } from '../errors.js'
 
 /**

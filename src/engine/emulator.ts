@@ -4,19 +4,9 @@
 // every command reads the record first, works on the environment's recorded tables rather than only the
 // input's, and refuses a table that another environment owns before anything changes.
 import type { TableClient, TableServiceClient } from '@azure/data-tables'
-import {
-  endpointHostPort,
-  isAbortError,
-  networkErrorCode,
-  parseConnectionString,
-  restErrorInfo,
-  scrubConnectionSecrets,
-  TABLE_REQUEST_TIMEOUT_MS,
-  tableCallOptions,
-  tableClientOptions,
-  toClientConnectionString,
-  type ParsedConnectionString
-} from '../connection-string.js'
+import { endpointHostPort, TABLE_REQUEST_TIMEOUT_MS, tableCallOptions, tableClientOptions } from '../tables/client.js'
+import { parseConnectionString, toClientConnectionString, type ParsedConnectionString } from '../tables/connection-string.js'
+import { isAbortError, networkErrorCode, restErrorInfo, scrubConnectionSecrets } from '../tables/errors.js'
 import { UserError } from '../errors.js'
 import { emptyChanges, type ChangeSummary, type Engine, type EngineIO, type EngineResult, type EnvironmentOutputs, type Plan, type ResourceChange } from '../types.js'
 import { deleteRecord, readRecords, RECORD_TABLE, writeRecord, type EnvironmentRecord } from './emulator-record.js'

@@ -7,9 +7,9 @@ import { listDatabaseAccountConnectionStringsOutput } from '@pulumi/azure-native
 import { listDatabaseAccountKeysOutput } from '@pulumi/azure-native/cosmosdb/listDatabaseAccountKeys.js'
 import { TableResourceTable } from '@pulumi/azure-native/cosmosdb/tableResourceTable.js'
 import { ResourceGroup } from '@pulumi/azure-native/resources/resourceGroup.js'
-import { resourceTags } from '../program.js'
+import { resourceTags } from './common.js'
 import type { CosmosThroughput, Plan } from '../types.js'
-import { cosmosAccountName } from './cosmos-naming.js'
+import { cosmosAccountName } from '../plan/naming.js'
 
 /** Per-table throughput: nothing on a serverless account (it has no provisioned throughput). */
 export function tableThroughputOptions(throughput: CosmosThroughput): { throughput: number } | { autoscaleSettings: { maxThroughput: number } } | undefined {

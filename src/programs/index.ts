@@ -1,7 +1,7 @@
 // Picks the inline program for a plan: Cosmos DB for Table, the environment's tables in a shared storage
 // account, or (the default) a storage account of its own.
 import { withOwnerRecord } from '../engine/ownership.js'
-import { createProgram } from '../program.js'
+import { createProgram } from './storage-account.js'
 import type { Plan } from '../types.js'
 import { createCosmosTableProgram } from './cosmos.js'
 import { createSharedTablesProgram } from './shared-tables.js'

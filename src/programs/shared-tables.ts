@@ -8,7 +8,7 @@ import { RoleAssignment } from '@pulumi/azure-native/authorization/roleAssignmen
 import { getStorageAccount, type GetStorageAccountResult } from '@pulumi/azure-native/storage/getStorageAccount.js'
 import { listStorageAccountServiceSASOutput } from '@pulumi/azure-native/storage/listStorageAccountServiceSAS.js'
 import { Table } from '@pulumi/azure-native/storage/table.js'
-import { roleAssignmentGuid, roleDefinitionIdFor, TABLE_DATA_CONTRIBUTOR_ROLE } from '../program.js'
+import { roleAssignmentGuid, roleDefinitionIdFor, TABLE_DATA_CONTRIBUTOR_ROLE } from './common.js'
 import type { Plan } from '../types.js'
 import { canonicalizedTableResource, sasConnectionString, signingKeyFor, TABLE_SAS_PERMISSIONS, withTableName } from './table-sas.js'
 

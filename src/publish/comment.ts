@@ -1,7 +1,7 @@
 // One comment per environment on the pull request, created on the first run and edited in place
 // afterwards. It is found by a hidden marker AND its author being the token's own identity: anyone can
 // write the marker, so a comment by someone else is never edited. The body is the marker and the Markdown.
-import { githubCall, githubClient, repositoryParts, requestOptions, type GitHubClient, type GitHubTarget } from '../github.js'
+import { githubCall, githubClient, repositoryParts, requestOptions, type GitHubClient, type GitHubTarget } from './github.js'
 
 /** GitHub refuses longer comment bodies. */
 export const COMMENT_LIMIT = 65_536

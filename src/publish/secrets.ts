@@ -1,7 +1,7 @@
 // Registers secrets with the runner (::add-mask::) and with our own redactor, the moment
 // they are known and before anything could print them.
 import * as core from '@actions/core'
-import type { Redactor } from '../redact.js'
+import type { Redactor } from './redact.js'
 
 export function maskSecret(value: string, redactor: Redactor): void {
   if (!value) return

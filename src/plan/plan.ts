@@ -1,21 +1,13 @@
 // Turns validated inputs and the run's context into the Plan the engines execute:
 // the environment's name, every derived resource name, and the engine settings.
-import { InputError } from './errors.js'
-import { shown } from './shown.js'
-import type { ActionInputs } from './inputs.js'
+import { InputError } from '../errors.js'
+import { shown } from '../inputs/shown.js'
+import type { RunContext } from '../inputs/context.js'
+import type { ActionInputs } from '../inputs/inputs.js'
+import { COSMOS_MAX_TAGS, FIXED_TAG_KEYS } from '../inputs/tags.js'
 import { emulatorTableName, environmentNames, environmentSlug } from './naming.js'
-import type { Command, Plan } from './types.js'
-import { AZURITE_DEFAULT_CONNECTION_STRING, parseConnectionString } from './connection-string.js'
-
-/** What the plan needs to know about the workflow run (from GITHUB_* variables). */
-export interface RunContext {
-  eventName: string
-  /** The pull request number on pull_request(_target) events. */
-  pullRequestNumber?: number
-  /** owner/name; 'local' outside Actions. */
-  repository: string
-  sha: string
-}
+import type { Command, Plan } from '../types.js'
+import { AZURITE_DEFAULT_CONNECTION_STRING, parseConnectionString } from '../tables/connection-string.js'
 
 const MAX_ENVIRONMENT_LENGTH = 200
 
@@ -77,6 +69,14 @@ export function buildPlan(inputs: ActionInputs, context: RunContext, overrides: 
       ...(inputs.backendUrl ? { backendUrl: inputs.backendUrl } : {}),
       ...(inputs.secretsProvider ? { secretsProvider: inputs.secretsProvider } : {})
     }
+  }
+  // Cosmos DB accepts 15 tags per resource; the fixed tags count against them.
+  const userTags = Object.keys(inputs.tags).length
+  if (inputs.scale.storageEngine === 'cosmos-table' && userTags + FIXED_TAG_KEYS.length > COSMOS_MAX_TAGS) {
+    throw new InputError(
+      'tags',
+      `with engine cosmos-table at most ${COSMOS_MAX_TAGS - FIXED_TAG_KEYS.length} tags are allowed (Cosmos DB accepts ${COSMOS_MAX_TAGS} per resource and the action sets ${FIXED_TAG_KEYS.length}); got ${userTags}.`
+    )
   }
   if (inputs.auth === 'entra' && inputs.target === 'emulator') {
     throw new InputError('auth', "'entra' needs the azure target; an emulator endpoint is reached with its connection string.")

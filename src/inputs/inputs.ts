@@ -1,11 +1,13 @@
 // Reads and validates every input before anything is provisioned. Each problem is one
 // InputError naming the input, what was given (unless secret) and what is allowed.
 import semver from 'semver'
-import { InputError } from './errors.js'
+import { InputError } from '../errors.js'
 import { canonicalRegion, closestRegions } from './regions.js'
 import { shown } from './shown.js'
-import { readScaleInputs } from './scale-inputs.js'
-import { ACTION_COMMANDS, AUTH_MODES, SKUS, TARGETS, type ActionCommand, type AuthMode, type ScaleSettings, type Sku, type Target } from './types.js'
+import { splitList } from './list.js'
+import { readScaleInputs } from './scale.js'
+import { parseTags } from './tags.js'
+import { ACTION_COMMANDS, AUTH_MODES, SKUS, TARGETS, type ActionCommand, type AuthMode, type ScaleSettings, type Sku, type Target } from '../types.js'
 
 export interface ActionInputs {
   command: ActionCommand
@@ -38,12 +40,6 @@ export type GetInput = (name: string) => string
 
 const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/
 const PROJECT_NAME = /^[A-Za-z0-9_.-]{1,100}$/
-const TAG_KEY_FORBIDDEN = /[<>%&\\?/]/
-const CONTROL = /[\u0000-\u001f\u007f]/g
-const RESERVED_TAG_PREFIXES = ['azure', 'microsoft', 'windows']
-/** Tags the program always sets; users may not override them. */
-export const FIXED_TAG_KEYS = ['environment', 'repository', 'commit', 'managed-by']
-const MAX_USER_TAGS = 50 - FIXED_TAG_KEYS.length
 
 // One case rule for every enum input (command, target, sku, auth, isolation, engine, booleans, location):
 // case is forgiven, as the portal and the CLI spell them differently.
@@ -57,14 +53,6 @@ export function parseBoolean(input: string, value: string): boolean {
   if (/^true$/i.test(value)) return true
   if (/^false$/i.test(value)) return false
   throw new InputError(input, `got ${shown(value)}; allowed: true or false.`)
-}
-
-/** Splits on commas and newlines, trims, drops empty items. */
-export function splitList(value: string): string[] {
-  return value
-    .split(/[,\n]/)
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0)
 }
 
 /** One environment's tables are created in one run; a list this long is a mistake or an attack. */
@@ -87,35 +75,6 @@ export function parseTables(value: string): string[] {
     seen.add(key)
   }
   return tables
-}
-
-export function parseTags(value: string): Record<string, string> {
-  const tags: Record<string, string> = {}
-  const seen = new Set<string>()
-  const items = splitList(value)
-  if (items.length > MAX_USER_TAGS) throw new InputError('tags', `lists ${items.length} tags; allowed: at most ${MAX_USER_TAGS} (Azure allows 50 per resource and the action sets ${FIXED_TAG_KEYS.length}).`)
-  for (const item of items) {
-    if (item.match(CONTROL)) throw new InputError('tags', `${shown(item.replace(CONTROL, ' '))} contains a control character (such as a tab); write plain text.`)
-    const eq = item.indexOf('=')
-    if (eq <= 0) throw new InputError('tags', `${shown(item)} is not key=value; write one key=value per line.`)
-    const key = item.slice(0, eq).trim()
-    const val = item.slice(eq + 1).trim()
-    if (key.length > 128) throw new InputError('tags', `tag key ${shown(key)} is longer than 128 characters.`)
-    if (TAG_KEY_FORBIDDEN.test(key)) throw new InputError('tags', `tag key ${shown(key)} contains one of < > % & \\ ? / which Azure does not allow.`)
-    if (val.length > 256) throw new InputError('tags', `the value of tag ${shown(key)} is longer than 256 characters.`)
-    const lower = key.toLowerCase()
-    if (RESERVED_TAG_PREFIXES.some((p) => lower.startsWith(p))) {
-      throw new InputError('tags', `tag key ${shown(key)} starts with a prefix Azure reserves (azure, microsoft, windows).`)
-    }
-    if (FIXED_TAG_KEYS.includes(lower)) {
-      throw new InputError('tags', `tag key ${shown(key)} is set by the action itself (${FIXED_TAG_KEYS.join(', ')}); choose another key.`)
-    }
-    if (seen.has(lower)) throw new InputError('tags', `tag key ${shown(key)} is given twice (tag keys are case-insensitive).`)
-    seen.add(lower)
-    tags[key] = val
-  }
-  if (seen.size > MAX_USER_TAGS) throw new InputError('tags', `at most ${MAX_USER_TAGS} tags are allowed (Azure allows 50 per resource and the action sets ${FIXED_TAG_KEYS.length}).`)
-  return tags
 }
 
 export function parsePulumiVersion(value: string): string {
@@ -174,6 +133,7 @@ export function readInputs(get: GetInput): ActionInputs {
   }
   const command = oneOf('command', or('command', 'up'), ACTION_COMMANDS)
   const target = oneOf('target', or('target', 'azure'), TARGETS)
+  const auth = oneOf('auth', or('auth', 'connection-string'), AUTH_MODES)
   const locationText = or('location', 'westeurope')
   const location = canonicalRegion(locationText)
   if (!location) {
@@ -204,8 +164,8 @@ export function readInputs(get: GetInput): ActionInputs {
     commentOnPr: parseBoolean('comment-on-pr', or('comment-on-pr', 'false')),
     githubToken: get('github-token').trim(),
     allowLocalState: parseBoolean('allow-local-state', or('allow-local-state', 'false')),
-    auth: oneOf('auth', or('auth', 'connection-string'), AUTH_MODES),
+    auth,
     principalId: parsePrincipalId(get('principal-id').trim()),
-    scale: readScaleInputs(get)
+    scale: readScaleInputs(get, { target, auth })
   }
 }

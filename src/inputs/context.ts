@@ -1,7 +1,16 @@
 // The workflow run's context, read from the runner's GITHUB_* variables. Read directly
 // (not through @actions/github) so the common path does not load the Octokit client.
 import { readFileSync } from 'node:fs'
-import type { RunContext } from './plan.js'
+
+/** What the plan needs to know about the workflow run (from GITHUB_* variables). */
+export interface RunContext {
+  eventName: string
+  /** The pull request number on pull_request(_target) events. */
+  pullRequestNumber?: number
+  /** owner/name; 'local' outside Actions. */
+  repository: string
+  sha: string
+}
 
 interface PullRequestEvent {
   number?: number

@@ -1,7 +1,7 @@
 // Parses and checks an Azure Storage connection string for its Table endpoint and credential.
 // A connection string is a secret: no error raised here ever repeats the text or any part of it.
 
-import { InputError } from './errors.js'
+import { InputError } from '../errors.js'
 
 const INPUT = 'emulator-connection-string'
 
@@ -145,104 +145,4 @@ export function toClientConnectionString(parsed: ParsedConnectionString): string
     return `DefaultEndpointsProtocol=${protocol};AccountName=${parsed.accountName};AccountKey=${parsed.accountKey};TableEndpoint=${parsed.tableEndpoint};`
   }
   return `TableEndpoint=${parsed.tableEndpoint};SharedAccessSignature=${parsed.sharedAccessSignature};`
-}
-
-/** `host:port` of an endpoint, with the scheme's default port filled in; safe to print. */
-export function endpointHostPort(endpoint: string): string {
-  const url = new URL(endpoint)
-  const port = url.port || (url.protocol === 'https:' ? '443' : '80')
-  return `${url.hostname}:${port}`
-}
-
-/** True when a client must be allowed to send the credential over plain http. */
-export function isInsecureEndpoint(endpoint: string): boolean {
-  return new URL(endpoint).protocol === 'http:'
-}
-
-/** Client options for `@azure/data-tables`: plain http only where the endpoint is http, and a short retry budget. */
-export function tableClientOptions(parsed: ParsedConnectionString): {
-  allowInsecureConnection: boolean
-  retryOptions: { maxRetries: number; retryDelayInMs: number; maxRetryDelayInMs: number }
-} {
-  return {
-    allowInsecureConnection: isInsecureEndpoint(parsed.tableEndpoint),
-    // A closed port should fail in about a second, not after the SDK's default minutes of backoff.
-    retryOptions: { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 1000 }
-  }
-}
-
-/** Time budget of one Table call (including its retries), in ms. */
-export const TABLE_REQUEST_TIMEOUT_MS = 10_000
-
-/**
- * Operation options for one Table call: an abort signal bounds it. (The SDK's `requestOptions.timeout`
- * leaves a timer behind when a connection is refused, which keeps the process alive for the full timeout.)
- */
-export function tableCallOptions(): { abortSignal: AbortSignal } {
-  return { abortSignal: AbortSignal.timeout(TABLE_REQUEST_TIMEOUT_MS) }
-}
-
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE'])
-
-/** Replaces the connection string, its key and SAS (and their encoded forms) and any key- or sig-shaped field. */
-export function scrubConnectionSecrets(text: string, connectionString: string, parsed?: ParsedConnectionString): string {
-  const secrets = [connectionString, parsed?.accountKey ?? '', parsed?.sharedAccessSignature ?? '']
-    .filter((s) => s.length >= 4)
-    .flatMap((s) => [s, encodeURIComponent(s)])
-  let out = text
-  for (const s of secrets) out = out.split(s).join('***')
-  return out
-    .replace(/(AccountKey=)[^;"'\s]+/gi, '$1***')
-    .replace(/(SharedAccessSignature=)[^;"'\s]+/gi, '$1***')
-    .replace(/([?&]sig=)[^&"'\s]+/gi, '$1***')
-}
-
-interface ErrorShape {
-  name?: unknown
-  code?: unknown
-  statusCode?: unknown
-  message?: unknown
-  cause?: unknown
-  errors?: unknown
-}
-
-/** The system error code (ECONNREFUSED, ...) behind a failed request, if any, looking through causes. */
-export function networkErrorCode(error: unknown): string | undefined {
-  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
-    const shape = e as ErrorShape
-    if (typeof shape.code === 'string' && NETWORK_CODES.has(shape.code)) return shape.code
-    if (typeof shape.message === 'string') {
-      const m = /\b(ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EPIPE)\b/.exec(shape.message)
-      if (m) return m[1]
-    }
-    if (Array.isArray(shape.errors) && shape.errors.length > 0) {
-      const inner = networkErrorCode(shape.errors[0])
-      if (inner) return inner
-    }
-    e = shape.cause
-  }
-  return undefined
-}
-
-/** HTTP status and service error code of a failed Table call. */
-export function restErrorInfo(error: unknown): { status?: number; code?: string; firstLine: string } {
-  const shape = (error && typeof error === 'object' ? error : {}) as ErrorShape
-  const status = typeof shape.statusCode === 'number' ? shape.statusCode : undefined
-  const code = typeof shape.code === 'string' ? shape.code : undefined
-  const message = typeof shape.message === 'string' ? shape.message : String(error)
-  let firstLine = message.split('\n')[0] ?? ''
-  // Service errors arrive as JSON: {"odata.error":{"code":..,"message":{"value":".."}}}.
-  try {
-    const body = JSON.parse(message) as { 'odata.error'?: { code?: string; message?: { value?: string } } }
-    const value = body['odata.error']?.message?.value
-    if (value) firstLine = value.split('\n')[0] ?? ''
-  } catch {
-    // not JSON
-  }
-  return { ...(status !== undefined ? { status } : {}), ...(code !== undefined ? { code } : {}), firstLine: firstLine.slice(0, 300) }
-}
-
-export function isAbortError(error: unknown): boolean {
-  const name = (error as ErrorShape | null)?.name
-  return name === 'AbortError' || name === 'TimeoutError'
 }

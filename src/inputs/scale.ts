@@ -1,10 +1,9 @@
 // Reads and validates the inputs that choose how environments share Azure: a storage account per
 // environment or tables in one shared account, Table Storage or Cosmos DB for Table, and the cap on
 // the engine's parallel operations. Each problem is one InputError naming the input and what is allowed.
-import { InputError } from './errors.js'
-import { FIXED_TAG_KEYS, parseTags } from './inputs.js'
+import { InputError } from '../errors.js'
 import { shown } from './shown.js'
-import { ISOLATIONS, STORAGE_ENGINES, type CosmosThroughput, type Isolation, type ScaleSettings, type StorageEngine } from './types.js'
+import { ISOLATIONS, STORAGE_ENGINES, type AuthMode, type CosmosThroughput, type Isolation, type ScaleSettings, type StorageEngine, type Target } from '../types.js'
 
 export const SAS_EXPIRY_DEFAULT = '90d'
 /** A table SAS cannot be revoked short of rotating the key that signed it, so its lifetime is bounded. */
@@ -15,10 +14,8 @@ export const PARALLELISM_MAX = 50
 export const PROVISIONED_RU_MIN = 400
 export const AUTOSCALE_MAX_RU_MIN = 1_000
 export const RU_MAX = 1_000_000
-/** Cosmos DB accepts at most 15 tags per resource; the action sets the fixed ones itself. */
-export const COSMOS_MAX_TAGS = 15
 
-// Case is forgiven, as for every enum input (src/inputs.ts).
+// Case is forgiven, as for every enum input (inputs.ts).
 function oneOf<T extends string>(input: string, value: string, allowed: readonly T[]): T {
   const match = allowed.find((a) => a.toLowerCase() === value.toLowerCase())
   if (!match) throw new InputError(input, `got ${shown(value)}; allowed: ${allowed.join(', ')}.`)
@@ -115,14 +112,14 @@ export function parseParallelism(value: string): number {
 }
 
 /**
- * Reads the scale inputs through `get` (core.getInput in production). It also reads `target`, `auth` and `tags`
- * (validated elsewhere) to refuse combinations that would be silently ignored. `now` fixes the clock for durations.
+ * Reads the scale inputs through `get` (core.getInput in production), given the already parsed target and auth,
+ * to refuse combinations that would be silently ignored. `now` fixes the clock for durations.
  */
-export function readScaleInputs(get: (name: string) => string, now: Date = new Date()): ScaleSettings {
+export function readScaleInputs(get: (name: string) => string, mode: { target: Target; auth: AuthMode }, now: Date = new Date()): ScaleSettings {
   const given = (name: string): string => get(name).trim()
   const or = (name: string, fallback: string): string => given(name) || fallback
-  const target = or('target', 'azure').toLowerCase()
-  const entra = or('auth', 'connection-string').toLowerCase() === 'entra'
+  const target = mode.target
+  const entra = mode.auth === 'entra'
 
   const isolation: Isolation = oneOf('isolation', or('isolation', 'account'), ISOLATIONS)
   const storageEngine: StorageEngine = oneOf('engine', or('engine', 'table-storage'), STORAGE_ENGINES)
@@ -144,14 +141,6 @@ export function readScaleInputs(get: (name: string) => string, now: Date = new D
       throw new InputError(
         'engine',
         "'cosmos-table' creates one Cosmos DB account per environment, so it cannot be combined with isolation: tables (a shared Cosmos account would hand every environment an account-wide key). Use isolation: account with cosmos-table, or engine: table-storage with isolation: tables."
-      )
-    }
-    // Cosmos DB accepts 15 tags per resource; the fixed tags count against them.
-    const userTags = Object.keys(parseTags(get('tags'))).length
-    if (userTags + FIXED_TAG_KEYS.length > COSMOS_MAX_TAGS) {
-      throw new InputError(
-        'tags',
-        `with engine cosmos-table at most ${COSMOS_MAX_TAGS - FIXED_TAG_KEYS.length} tags are allowed (Cosmos DB accepts ${COSMOS_MAX_TAGS} per resource and the action sets ${FIXED_TAG_KEYS.length}); got ${userTags}.`
       )
     }
   } else if (throughputText !== '') {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
-import { UserError } from '../src/errors.js'
-import { checkAzurePrerequisites } from '../src/preflight.js'
-import { makePlan } from './fixtures/plan.js'
+import { UserError } from '../../src/errors.js'
+import { checkAzurePrerequisites } from '../../src/plan/preflight.js'
+import { makePlan } from '../fixtures/plan.js'
 
 const ids = { ARM_CLIENT_ID: 'c', ARM_TENANT_ID: 't', ARM_SUBSCRIPTION_ID: 's' }
 const oidc = { ...ids, ARM_USE_OIDC: 'true', ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:1' }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { EMULATOR_TABLE_RULE, emulatorTableName, environmentNames, environmentSlug, nameHash, nameHash36, pullRequestOf, shortHash } from '../src/naming.js'
+import { EMULATOR_TABLE_RULE, emulatorTableName, environmentNames, environmentSlug, nameHash, nameHash36, pullRequestOf, shortHash } from '../../src/plan/naming.js'
 
 const STACK = /^[A-Za-z0-9_.-]{1,100}$/
 const RESOURCE_GROUP = /^[A-Za-z0-9_.()-]{0,89}[A-Za-z0-9_()-]$/

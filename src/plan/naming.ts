@@ -4,8 +4,8 @@
 // in 64 bits: case, punctuation, and an environment spelled like another's derived name all differ.
 
 import { createHash } from 'node:crypto'
-import { InputError } from './errors.js'
-import type { EnvironmentNames } from './types.js'
+import { InputError } from '../errors.js'
+import type { EnvironmentNames } from '../types.js'
 
 const STACK_MAX = 100
 const RESOURCE_GROUP_MAX = 90
@@ -119,4 +119,20 @@ export function pullRequestOf(listed: string, project: string): number | undefin
   const environment = `pr-${m[1]}`
   if (m[2] !== undefined && stackName(project, environment) !== listed) return undefined
   return Number(m[1])
+}
+
+/** Cosmos DB account names are global DNS labels: 3 to 44 lowercase letters, digits and hyphens, starting and ending with a letter or digit. */
+export const COSMOS_ACCOUNT_MAX = 44
+export const COSMOS_ACCOUNT_NAME = /^[a-z0-9](?:[a-z0-9-]{1,42})[a-z0-9]$/
+
+/**
+ * `<project>-<environment>` as a slug, cut to fit, then `-` and 64 bits of hash of repository, project
+ * and environment: globally unique across repositories, and apart however the readable part is cut.
+ */
+export function cosmosAccountName(args: { project: string; environment: string; repository: string }): string {
+  const hash = nameHash([args.repository, args.project, args.environment])
+  const readable = environmentSlug(`${args.project}-${args.environment}`)
+    .slice(0, COSMOS_ACCOUNT_MAX - NAME_HASH_HEX - 1)
+    .replace(/-+$/, '')
+  return readable === '' ? `es-${hash}` : `${readable}-${hash}`
 }

@@ -1,6 +1,6 @@
 // shown(): the one way an input value is quoted in an error; credentialParts(): what to mask before parsing.
 import { describe, expect, it } from '@jest/globals'
-import { credentialParts, scrub, shown, SHOWN_MAX } from '../src/shown.js'
+import { credentialParts, scrub, shown, SHOWN_MAX } from '../../src/inputs/shown.js'
 
 const SECRET = 'Zq8vR2kP0wXn4bT7yL1mC5sD9fG3hJ6a'
 

@@ -1,14 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
-import {
-  accountNameFromEndpoint,
-  AZURITE_DEFAULT_CONNECTION_STRING,
-  AZURITE_DEV_ACCOUNT_KEY,
-  endpointHostPort,
-  parseConnectionString,
-  scrubConnectionSecrets,
-  toClientConnectionString
-} from '../src/connection-string.js'
-import { InputError } from '../src/errors.js'
+import { endpointHostPort } from '../../src/tables/client.js'
+import { accountNameFromEndpoint, AZURITE_DEFAULT_CONNECTION_STRING, AZURITE_DEV_ACCOUNT_KEY, parseConnectionString, toClientConnectionString } from '../../src/tables/connection-string.js'
+import { scrubConnectionSecrets } from '../../src/tables/errors.js'
+import { InputError } from '../../src/errors.js'
 
 const KEY = Buffer.alloc(64, 42).toString('base64') // ends in '=='
 const SAS = 'sv=2022-11-02&ss=t&srt=sco&sp=rwdlacu&se=2030-01-01T00:00:00Z&st=2024-01-01T00:00:00Z&spr=https&sig=AbC%2Bdef%3D'

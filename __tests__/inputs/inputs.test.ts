@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
-import { InputError } from '../src/errors.js'
-import { parseBoolean, parsePulumiVersion, parseTables, parseTags, readInputs } from '../src/inputs.js'
-import { buildPlan } from '../src/plan.js'
-import { canonicalRegion } from '../src/regions.js'
+import { InputError } from '../../src/errors.js'
+import { parseBoolean, parsePulumiVersion, parseTables, readInputs } from '../../src/inputs/inputs.js'
+import { parseTags } from '../../src/inputs/tags.js'
+import { buildPlan } from '../../src/plan/plan.js'
+import { canonicalRegion } from '../../src/inputs/regions.js'
 
 const reader = (values: Record<string, string>) => (name: string) => values[name] ?? ''
 

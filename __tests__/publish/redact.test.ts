@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { Redactor } from '../src/redact.js'
+import { Redactor } from '../../src/publish/redact.js'
 
 describe('Redactor', () => {
   it('removes known secrets and their encodings', () => {

@@ -5,10 +5,10 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
-import { InputError } from '../src/errors.js'
-import { readInputs } from '../src/inputs.js'
-import { buildPlan } from '../src/plan.js'
-import { actionDefaults } from '../scripts/lib/runner.mjs'
+import { InputError } from '../../src/errors.js'
+import { readInputs } from '../../src/inputs/inputs.js'
+import { buildPlan } from '../../src/plan/plan.js'
+import { actionDefaults } from '../../scripts/lib/runner.mjs'
 
 const defaults = actionDefaults('action.yml')
 const CONTEXT = { eventName: 'push', repository: 'octo/app', sha: 'abc' }

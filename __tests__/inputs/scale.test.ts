@@ -1,7 +1,10 @@
 // The scale inputs: isolation, shared account, SAS expiry, engine, Cosmos throughput, parallelism.
 import { describe, expect, it } from '@jest/globals'
-import { InputError } from '../src/errors.js'
-import { readScaleInputs, parseSasExpiry } from '../src/scale-inputs.js'
+import { InputError } from '../../src/errors.js'
+import { readInputs } from '../../src/inputs/inputs.js'
+import { readScaleInputs, parseSasExpiry } from '../../src/inputs/scale.js'
+import { buildPlan } from '../../src/plan/plan.js'
+import type { AuthMode, Target } from '../../src/types.js'
 
 const NOW = new Date('2026-03-01T12:00:00.000Z')
 
@@ -9,8 +12,11 @@ function inputs(values: Record<string, string> = {}): (name: string) => string {
   return (name) => values[name] ?? ''
 }
 
+/** The mode as readInputs parses it first (these tests give target and auth in lower case). */
+const modeOf = (values: Record<string, string>) => ({ target: (values.target || 'azure') as Target, auth: (values.auth || 'connection-string') as AuthMode })
+
 function read(values: Record<string, string> = {}) {
-  return readScaleInputs(inputs(values), NOW)
+  return readScaleInputs(inputs(values), modeOf(values), NOW)
 }
 
 /** The InputError a read throws (fails the test when it does not throw one). */
@@ -135,7 +141,7 @@ describe('sas-expiry', () => {
   })
 
   it('computes durations from the clock it is given', () => {
-    expect(readScaleInputs(inputs({ ...TABLES, 'sas-expiry': '1d' }), new Date('2027-01-01T00:00:00Z')).sasExpiry).toBe('2027-01-02T00:00:00Z')
+    expect(readScaleInputs(inputs({ ...TABLES, 'sas-expiry': '1d' }), modeOf(TABLES), new Date('2027-01-01T00:00:00Z')).sasExpiry).toBe('2027-01-02T00:00:00Z')
   })
 })
 
@@ -192,14 +198,13 @@ describe('engine and cosmos-throughput', () => {
     expect(e.message).toMatch(/azure target/)
   })
 
-  it('keeps Cosmos DB within its 15 tags per resource', () => {
+  it('keeps Cosmos DB within its 15 tags per resource (a check across inputs, in the plan)', () => {
     const tags = (n: number) => Array.from({ length: n }, (_, i) => `k${i}=v`).join('\n')
-    expect(read({ engine: 'cosmos-table', tags: tags(11) }).storageEngine).toBe('cosmos-table')
-    const e = refusal({ engine: 'cosmos-table', tags: tags(12) })
-    expect(e.input).toBe('tags')
-    expect(e.message).toMatch(/at most 11 tags/)
+    const plan = (values: Record<string, string>) => buildPlan(readInputs(inputs({ environment: 'staging', ...values })), { eventName: 'push', repository: 'octo/app', sha: 'abc' })
+    expect(plan({ engine: 'cosmos-table', tags: tags(11) }).scale.storageEngine).toBe('cosmos-table')
+    expect(() => plan({ engine: 'cosmos-table', tags: tags(12) })).toThrow(/^Input 'tags': with engine cosmos-table at most 11 tags/)
     // Table Storage keeps its own, higher limit.
-    expect(read({ tags: tags(12) }).storageEngine).toBe('table-storage')
+    expect(plan({ tags: tags(12) }).scale.storageEngine).toBe('table-storage')
   })
 })
 

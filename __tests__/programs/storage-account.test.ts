@@ -1,10 +1,11 @@
 // Runs the real inline program with Pulumi's mocks: real SDKs, no CLI, no Azure.
+import * as common from '../../src/programs/common.js'
 import { createHash } from 'node:crypto'
 import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import * as pulumi from '@pulumi/pulumi'
 import { MockMonitor } from '@pulumi/pulumi/runtime/mocks.js'
-import type { Plan } from '../src/types.js'
-import { makePlan } from './fixtures/plan.js'
+import type { Plan } from '../../src/types.js'
+import { makePlan } from '../fixtures/plan.js'
 
 const MOCK_KEY = 'bW9jay1rZXk=mock+key/=='
 const TABLE_ENDPOINT = 'https://mockaccount.table.core.windows.net/'
@@ -73,10 +74,10 @@ pulumi.runtime.setMocks(
 )
 
 // ESM: the program module (and azure-native through it) must load after setMocks.
-let program: typeof import('../src/program.js')
+let program: typeof import('../../src/programs/storage-account.js')
 let createProgram: typeof program.createProgram
 beforeAll(async () => {
-  program = await import('../src/program.js')
+  program = await import('../../src/programs/storage-account.js')
   createProgram = program.createProgram
 })
 
@@ -264,16 +265,16 @@ describe('createProgram with auth entra', () => {
 
 describe('role assignment helpers', () => {
   it('reads the subscription off a resource id', () => {
-    expect(program.roleDefinitionIdFor(accountId('rg', 'acc'), program.TABLE_DATA_CONTRIBUTOR_ROLE)).toBe(ROLE_DEFINITION)
-    expect(() => program.roleDefinitionIdFor('storage-id', 'x')).toThrow(/subscription/)
+    expect(common.roleDefinitionIdFor(accountId('rg', 'acc'), common.TABLE_DATA_CONTRIBUTOR_ROLE)).toBe(ROLE_DEFINITION)
+    expect(() => common.roleDefinitionIdFor('storage-id', 'x')).toThrow(/subscription/)
   })
 
   it('names an assignment by scope, principal and role, ignoring case', () => {
     const scope = accountId('rg', 'acc')
-    const name = program.roleAssignmentGuid(scope, PRINCIPAL, ROLE_DEFINITION)
-    expect(program.roleAssignmentGuid(scope.toUpperCase(), PRINCIPAL.toUpperCase(), ROLE_DEFINITION)).toBe(name)
-    expect(program.roleAssignmentGuid(accountId('rg', 'other'), PRINCIPAL, ROLE_DEFINITION)).not.toBe(name)
-    expect(program.roleAssignmentGuid(scope, 'bbbbbbbb-bbbb-cccc-dddd-eeeeeeeeeeee', ROLE_DEFINITION)).not.toBe(name)
-    expect(program.roleAssignmentGuid(scope, PRINCIPAL, ROLE_DEFINITION.replace('0a9a', '1a9a'))).not.toBe(name)
+    const name = common.roleAssignmentGuid(scope, PRINCIPAL, ROLE_DEFINITION)
+    expect(common.roleAssignmentGuid(scope.toUpperCase(), PRINCIPAL.toUpperCase(), ROLE_DEFINITION)).toBe(name)
+    expect(common.roleAssignmentGuid(accountId('rg', 'other'), PRINCIPAL, ROLE_DEFINITION)).not.toBe(name)
+    expect(common.roleAssignmentGuid(scope, 'bbbbbbbb-bbbb-cccc-dddd-eeeeeeeeeeee', ROLE_DEFINITION)).not.toBe(name)
+    expect(common.roleAssignmentGuid(scope, PRINCIPAL, ROLE_DEFINITION.replace('0a9a', '1a9a'))).not.toBe(name)
   })
 })

@@ -2,7 +2,7 @@
 // GITHUB_API_URL (so GitHub Enterprise Server works too); every failure becomes a UserError that
 // names the call and what to fix, and never carries the token.
 import type { getOctokit } from '@actions/github'
-import { UserError } from './errors.js'
+import { UserError } from '../errors.js'
 
 export interface GitHubTarget {
   /** REST API root, e.g. https://api.github.com or https://ghe.example.com/api/v3. */

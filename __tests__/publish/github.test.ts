@@ -1,9 +1,9 @@
 // closedPullRequests against a local stand-in for the GitHub REST API.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { UserError } from '../src/errors.js'
-import { closedPullRequests, type GitHubTarget } from '../src/github.js'
-import { freePort } from './helpers/azurite.js'
-import { startGitHubApi, type GitHubApi } from './helpers/github-api.js'
+import { UserError } from '../../src/errors.js'
+import { closedPullRequests, type GitHubTarget } from '../../src/publish/github.js'
+import { freePort } from '../fixtures/azurite.js'
+import { startGitHubApi, type GitHubApi } from '../fixtures/github-api.js'
 
 const TOKEN = 'ghs_standInToken0123456789abcdefABCDEF'
 let api: GitHubApi

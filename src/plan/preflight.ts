@@ -1,7 +1,7 @@
 // Checks the Azure target's prerequisites before any engine work, so a missing backend or
 // credential is one clear error instead of a failure deep inside the Pulumi CLI.
-import { UserError } from './errors.js'
-import type { Plan } from './types.js'
+import { UserError } from '../errors.js'
+import type { Plan } from '../types.js'
 
 export interface PreflightResult {
   warnings: string[]
