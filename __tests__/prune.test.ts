@@ -88,7 +88,7 @@ describe('prune with a fake engine', () => {
 
   it('an empty github-token is named before the engine lists anything', async () => {
     const engine = new FakeEngine({ environments: ['pr-1'] })
-    const run = await runAction({ command: 'prune' }, deps(engine), { ...AZURE_ENV, GITHUB_API_URL: api.url })
+    const run = await runAction({ command: 'prune', 'github-token': '' }, deps(engine), { ...AZURE_ENV, GITHUB_API_URL: api.url })
     expect(run.exitCode).toBe(1)
     expect(errorLines(run.stdout)[0]).toMatch(/'github-token' is empty/)
     expect(engine.listCalls).toHaveLength(0)

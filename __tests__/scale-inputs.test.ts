@@ -1,7 +1,7 @@
 // The scale inputs: isolation, shared account, SAS expiry, engine, Cosmos throughput, parallelism.
 import { describe, expect, it } from '@jest/globals'
 import { InputError } from '../src/errors.js'
-import { readScaleInputs, SCALE_INPUTS, parseSasExpiry } from '../src/scale-inputs.js'
+import { readScaleInputs, parseSasExpiry } from '../src/scale-inputs.js'
 
 const NOW = new Date('2026-03-01T12:00:00.000Z')
 
@@ -207,34 +207,5 @@ describe('parallelism', () => {
     const e = refusal({ parallelism: given })
     expect(e.input).toBe('parallelism')
     expect(e.message).toMatch(/a whole number from 1 to 50/)
-  })
-})
-
-describe('SCALE_INPUTS', () => {
-  it('lists every input the reader reads, with its default', () => {
-    expect(SCALE_INPUTS.map((i) => [i.name, i.default])).toEqual([
-      ['isolation', 'account'],
-      ['shared-account-name', ''],
-      ['shared-account-resource-group', ''],
-      ['sas-expiry', '90d'],
-      ['engine', 'table-storage'],
-      ['cosmos-throughput', 'serverless'],
-      ['parallelism', '10']
-    ])
-    for (const i of SCALE_INPUTS) expect(i.description.length).toBeGreaterThan(20)
-  })
-
-  it('reads nothing beyond the declared inputs and the three it cross-checks', () => {
-    const asked = new Set<string>()
-    readScaleInputs((name) => {
-      asked.add(name)
-      return ({ engine: 'cosmos-table' } as Record<string, string>)[name] ?? ''
-    }, NOW)
-    readScaleInputs((name) => {
-      asked.add(name)
-      return (TABLES as Record<string, string>)[name] ?? ''
-    }, NOW)
-    const declared = new Set([...SCALE_INPUTS.map((i) => i.name), 'target', 'auth', 'tags'])
-    for (const name of asked) expect(declared).toContain(name)
   })
 })

@@ -5,13 +5,6 @@ import { InputError } from './errors.js'
 import { FIXED_TAG_KEYS, parseTags } from './inputs.js'
 import { ISOLATIONS, STORAGE_ENGINES, type CosmosThroughput, type Isolation, type ScaleSettings, type StorageEngine } from './types.js'
 
-export interface ScaleInputSpec {
-  name: string
-  description: string
-  /** The action.yml default ('' when the input has none). */
-  default: string
-}
-
 export const SAS_EXPIRY_DEFAULT = '90d'
 /** A table SAS cannot be revoked short of rotating the key that signed it, so its lifetime is bounded. */
 export const SAS_EXPIRY_MAX_DAYS = 365
@@ -23,46 +16,6 @@ export const AUTOSCALE_MAX_RU_MIN = 1_000
 export const RU_MAX = 1_000_000
 /** Cosmos DB accepts at most 15 tags per resource; the action sets the fixed ones itself. */
 export const COSMOS_MAX_TAGS = 15
-
-/** The new inputs as action.yml declares them (the lead pastes these). */
-export const SCALE_INPUTS: readonly ScaleInputSpec[] = [
-  {
-    name: 'isolation',
-    description:
-      'account (one storage account per environment) or tables (only the environment\'s tables, inside the existing account named by shared-account-name; access is scoped to those tables).',
-    default: 'account'
-  },
-  {
-    name: 'shared-account-name',
-    description: 'With isolation tables: the existing storage account that holds every environment\'s tables (3 to 24 lowercase letters and digits). The action never creates, changes or deletes it.',
-    default: ''
-  },
-  {
-    name: 'shared-account-resource-group',
-    description: 'With isolation tables: the resource group of shared-account-name.',
-    default: ''
-  },
-  {
-    name: 'sas-expiry',
-    description: `With isolation tables and auth connection-string: when the table-scoped SAS expires. A duration from now (30d, 12h) or an ISO 8601 UTC date (2026-12-31 or 2026-12-31T00:00:00Z); ${SAS_EXPIRY_MIN_HOURS} hour to ${SAS_EXPIRY_MAX_DAYS} days ahead. Each up issues a fresh SAS.`,
-    default: SAS_EXPIRY_DEFAULT
-  },
-  {
-    name: 'engine',
-    description: 'table-storage (Azure Table Storage) or cosmos-table (a Cosmos DB for Table account per environment; same outputs).',
-    default: 'table-storage'
-  },
-  {
-    name: 'cosmos-throughput',
-    description: `With engine cosmos-table: serverless, a fixed RU/s per table (${PROVISIONED_RU_MIN} to ${RU_MAX.toLocaleString('en-US')}, in steps of 100), or autoscale:<max RU/s> (${AUTOSCALE_MAX_RU_MIN.toLocaleString('en-US')} to ${RU_MAX.toLocaleString('en-US')}, in steps of 1,000).`,
-    default: 'serverless'
-  },
-  {
-    name: 'parallelism',
-    description: `How many resource operations the engine runs at once (1 to ${PARALLELISM_MAX}). Lower it when many environments deploy at the same time in one subscription and region.`,
-    default: String(PARALLELISM_DEFAULT)
-  }
-]
 
 function shown(value: string): string {
   const oneLine = value.replace(/[\r\n\t]+/g, ' ')
