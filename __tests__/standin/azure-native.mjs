@@ -44,7 +44,10 @@ function sameValue(o, n) {
   return o === n
 }
 
-const typeOf = (urn) => urn.split('::')[2]?.split('$').pop() ?? ''
+// Protobuf structs take no undefined values.
+const json = (v) => JSON.parse(JSON.stringify(v))
+
+const typeOf = (urn) => urn.split('::')[2]?.split('$').pop()?.split(':').pop() ?? ''
 
 // ---- what ARM checks before anything is written
 
@@ -434,7 +437,7 @@ const standin = {
       const props = plain(inputs)
       const result = await op.put(record, props)
       log(record, 'create', type, { id: result.id })
-      return { id: result.id, outs: { ...props, ...result.outs } }
+      return { id: result.id, outs: json({ ...props, ...result.outs }) }
     })
   },
   async update(id, urn, olds, news) {
@@ -443,7 +446,7 @@ const standin = {
       const props = plain(news)
       const result = await ops[type].put(record, props)
       log(record, 'update', type, { id })
-      return { outs: { ...props, ...result.outs } }
+      return { outs: json({ ...props, ...result.outs }) }
     })
   },
   async read(id, urn, props) {
@@ -451,7 +454,7 @@ const standin = {
     return withRecord(async (record) => {
       const found = await ops[type].get(record, plain(props ?? {}))
       // Gone in "Azure": an empty id tells the engine the resource no longer exists.
-      return found ? { id: found.id, props: { ...plain(props ?? {}), ...found.outs } } : { id: '', props: {} }
+      return found ? { id: found.id, props: json({ ...plain(props ?? {}), ...found.outs }) } : { id: '', props: {} }
     })
   },
   async delete(id, urn, props) {
@@ -464,7 +467,7 @@ const standin = {
   async invoke(token, args) {
     const fn = invokes[token.split(':').pop()]
     if (!fn) throw new Error(`the stand-in does not implement ${token}`)
-    return withRecord(async (record) => ({ outputs: await fn(record, plain(args)) }))
+    return withRecord(async (record) => ({ outputs: json(await fn(record, plain(args))) }))
   }
 }
 
