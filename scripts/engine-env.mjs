@@ -38,7 +38,8 @@ for (const dir of [pluginDir, state, record]) mkdirSync(dir, { recursive: true }
 const quote = (s) => `'${String(s).replaceAll("'", `'\\''`)}'`
 // The engine runs the plugin as an executable; this one runs the stand-in on the Node that ran us.
 const plugin = join(pluginDir, 'pulumi-resource-azure-native')
-writeFileSync(plugin, `#!/bin/sh\nexec ${quote(process.execPath)} ${quote(join(standin, 'azure-native.mjs'))} "$@"\n`)
+// NODE_OPTIONS is the action's (a test may preload a tracer into it); the stand-in is not the action.
+writeFileSync(plugin, `#!/bin/sh\nunset NODE_OPTIONS LEAK_TRACE_FILE\nexec ${quote(process.execPath)} ${quote(join(standin, 'azure-native.mjs'))} "$@"\n`)
 chmodSync(plugin, 0o755)
 
 const env = {

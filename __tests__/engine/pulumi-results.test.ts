@@ -60,3 +60,13 @@ describe('secret outputs and throttling', () => {
     expect(isThrottled(new Error('StatusCode=409 Conflict'))).toBe(false)
   })
 })
+
+describe('withoutStack', () => {
+  it("takes the stack's own root resource out of the engine's counts", async () => {
+    const { withoutStack } = await import('../../src/engine/pulumi-results.js')
+    const counts = { create: 4, update: 0, delete: 0, replace: 0, same: 0 }
+    expect(withoutStack(counts, 'create')).toEqual({ ...counts, create: 3 })
+    expect(withoutStack({ ...counts, create: 0, same: 5 }, 'same')).toEqual({ ...counts, create: 0, same: 4 })
+    expect(withoutStack(counts, undefined)).toEqual(counts)
+  })
+})

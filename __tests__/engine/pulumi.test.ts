@@ -49,7 +49,7 @@ function fakeAutomation(behave: Partial<Record<'up' | 'select' | 'export', () =>
     outputs: async () => ({}),
     exportStack: async () => (behave.export ? behave.export() : { deployment: { resources: [] } })
   }
-  const open = (name: string) => async (args: unknown, options: LocalWorkspaceOptions) => {
+  const open = (name: string) => async (_args: unknown, options: LocalWorkspaceOptions) => {
     calls.push({ name, args: options })
     workDirs.push(options.workDir!)
     // The workspace directory exists while the stack is in use.
@@ -174,6 +174,19 @@ describe('commands', () => {
       const result = await engineWith(fake.automation, env).run(plan({ command: 'preview', expectNoChanges: true }), io())
       expect(result.outputs).toBeNull()
       expect(fake.calls.find((c) => c.name === 'preview')!.args).toMatchObject({ expectNoChanges: true })
+    })
+  )
+
+  it(
+    'up with expect-no-changes previews with the gate first, so a change fails before anything is applied',
+    withRunnerTemp(async (env) => {
+      const fake = fakeAutomation()
+      await engineWith(fake.automation, env).run(plan({ expectNoChanges: true }), io())
+      expect(fake.calls.map((c) => c.name)).toEqual(['createOrSelectStack', 'setAllConfig', 'preview', 'up'])
+      expect(fake.calls[2]!.args).toMatchObject({ expectNoChanges: true })
+      const plain = fakeAutomation()
+      await engineWith(plain.automation, env).run(plan(), io())
+      expect(plain.calls.map((c) => c.name)).not.toContain('preview')
     })
   )
 

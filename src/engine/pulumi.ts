@@ -10,7 +10,7 @@ import { selectProgram } from '../programs/index.js'
 import { emptyChanges, type Engine, type EngineIO, type EngineResult, type Plan } from '../types.js'
 import { AZURE_NATIVE_VERSION } from '../versions.js'
 import { ensureProviderPlugin, ensurePulumiCli, pulumiHome, type PulumiCli } from './cli.js'
-import { changesFrom, cliFailure, environmentOutputsFrom, isThrottled, resourceCollector, secretValues } from './pulumi-results.js'
+import { changesFrom as engineCounts, cliFailure, withoutStack, environmentOutputsFrom, isThrottled, resourceCollector, secretValues } from './pulumi-results.js'
 import { retryWithin } from './retry.js'
 
 const LOCK_RETRY = { budgetMs: 5 * 60_000, initialDelayMs: 10_000, maxDelayMs: 60_000 }
@@ -146,6 +146,7 @@ export function createPulumiEngine(env: NodeJS.ProcessEnv = process.env, overrid
     await stack.setAllConfig({ 'azure-native:location': { value: plan.location } })
 
     const collector = resourceCollector()
+    const changesFrom = (map: Parameters<typeof engineCounts>[0]): ReturnType<typeof engineCounts> => withoutStack(engineCounts(map), collector.stackOp)
     const common = { onOutput: (out: string) => io.info(out.trimEnd()), onEvent: collector.onEvent, color: 'never' as const }
     // Capped so parallel environments stay within Azure's write limits per subscription and region.
     const parallel = { parallel: plan.scale.parallelism }
@@ -176,6 +177,9 @@ export function createPulumiEngine(env: NodeJS.ProcessEnv = process.env, overrid
     const notes: string[] = []
     switch (plan.command) {
       case 'up': {
+        // `up` runs with --skip-preview, and the engine then checks expect-no-changes only after it has
+        // applied the changes: a preview with the same gate first fails before anything is applied.
+        if (plan.expectNoChanges) await withLockRetry(() => stack.preview({ ...common, ...gate, ...parallel, diff: false }))
         const res = await withLockRetry(() => stack.up({ ...common, ...gate, ...parallel }))
         const outputs = secretOutputs(res.outputs)
         return { changes: changesFrom(res.summary.resourceChanges), outputs, resources: collector.resources, notes }
