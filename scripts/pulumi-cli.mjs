@@ -49,7 +49,7 @@ export function cacheDir(version) {
 }
 
 function build(version, target) {
-  const go = onPath('go') ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined)
+  const go = onPath('go')
   if (!go) {
     say(
       `no Pulumi CLI >= ${version} on PATH and no Go toolchain to build one. Either put a Pulumi CLI ${version} or newer ` +
