@@ -326,14 +326,17 @@ const ops = {
       }
       // Cosmos for Table speaks the Table protocol: its data plane is an Azurite of its own too.
       const keys = existing?.keys ?? [newKey(), newKey()]
-      const endpoint = existing?.endpoint ?? (await startTableEndpoint(i.accountName, keys[0]))
-      record.cosmosAccounts[key] = { ...i, keys, endpoint }
+      // Azurite's batch endpoint cannot parse account names with hyphens, which Cosmos names may have:
+      // its data plane runs under the name without them (the connection strings say so).
+      const dataName = i.accountName.replace(/-/g, '')
+      const endpoint = existing?.endpoint ?? (await startTableEndpoint(dataName, keys[0]))
+      record.cosmosAccounts[key] = { ...i, keys, endpoint, dataName }
       return this.get(record, { accountName: i.accountName })
     },
     get(record, p) {
       const c = record.cosmosAccounts[lower(p.accountName ?? p.name)]
       if (!c) return undefined
-      const { keys: _k, endpoint, ...props } = c
+      const { keys: _k, endpoint: _e, dataName: _d, ...props } = c
       return {
         id: cosmosId(c.resourceGroupName, c.accountName),
         outs: { ...props, name: c.accountName, documentEndpoint: `https://${c.accountName}.documents.azure.com:443/`, provisioningState: 'Succeeded', type: 'Microsoft.DocumentDB/databaseAccounts' }
@@ -352,7 +355,7 @@ const ops = {
       if (!c) throw new ArmError(404, 'NotFound', `Database account ${i.accountName} was not found.`)
       const key = `${lower(i.accountName)}/${lower(i.tableName)}`
       record.cosmosTables[key] = { name: i.tableName, account: lower(i.accountName), accountName: i.accountName, resourceGroupName: i.resourceGroupName, options: i.options }
-      const client = new TableServiceClient(`http://127.0.0.1:${c.endpoint.port}/${c.accountName}`, new AzureNamedKeyCredential(c.accountName, c.keys[0]), { allowInsecureConnection: true })
+      const client = new TableServiceClient(`http://127.0.0.1:${c.endpoint.port}/${c.dataName}`, new AzureNamedKeyCredential(c.dataName, c.keys[0]), { allowInsecureConnection: true })
       await client.createTable(i.tableName)
       return this.get(record, i)
     },
@@ -398,7 +401,7 @@ const invokes = {
   async listDatabaseAccountConnectionStrings(record, a) {
     const c = record.cosmosAccounts[lower(a.accountName)]
     if (!c) throw new ArmError(404, 'NotFound', `Database account ${a.accountName} was not found.`)
-    const table = (key) => `DefaultEndpointsProtocol=http;AccountName=${c.accountName};AccountKey=${key};TableEndpoint=http://127.0.0.1:${c.endpoint.port}/${c.accountName};`
+    const table = (key) => `DefaultEndpointsProtocol=http;AccountName=${c.dataName};AccountKey=${key};TableEndpoint=http://127.0.0.1:${c.endpoint.port}/${c.dataName};`
     return {
       connectionStrings: [
         { connectionString: `AccountEndpoint=https://${c.accountName}.documents.azure.com:443/;AccountKey=${c.keys[0]};`, description: 'Primary SQL Connection String', keyKind: 'Primary', type: 'Sql' },
@@ -433,6 +436,9 @@ const standin = {
     const type = typeOf(urn)
     const op = ops[type]
     if (!op) throw new Error(`the stand-in does not implement ${type}`)
+    // A slow Azure on request, so a test can hold the stack's lock for a while.
+    const delay = Number(process.env.AZURE_STANDIN_DELAY_MS ?? 0)
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay))
     return withRecord(async (record) => {
       const props = plain(inputs)
       const result = await op.put(record, props)
