@@ -68,11 +68,24 @@ export function openEngineEnv(): EngineEnv {
       return existsSync(file) ? file : undefined
     },
     close() {
+      const recordFile = join(vars.AZURE_STANDIN_DIR!, 'azure.json')
+      const started = existsSync(recordFile) ? standinPids(JSON.parse(readFileSync(recordFile, 'utf8')) as StandinRecord) : []
       spawnSync(process.execPath, [resolve('scripts', 'engine-env.mjs'), '--stop'], { env: { ...process.env, ...vars, NODE_OPTIONS: '' }, stdio: 'ignore' })
       bundle.remove()
       rmSync(dir, { recursive: true, force: true })
+      // `engine-env.mjs --stop` must have stopped every process the stand-in started (SIGTERM: give them a moment).
+      const deadline = Date.now() + 5000
+      while (started.some(alive) && Date.now() < deadline) spawnSync('sleep', ['0.1'])
+      const left = started.filter(alive)
+      if (left.length > 0) throw new Error(`engine-env.mjs --stop left stand-in processes running: ${left.join(', ')}`)
     }
   }
+}
+
+/** PIDs of the Table endpoints (Azurite) the stand-in started, storage and Cosmos accounts alike. */
+function standinPids(record: StandinRecord): number[] {
+  const accounts = [...Object.values(record.storageAccounts), ...Object.values(record.cosmosAccounts as Record<string, { endpoint?: { pid: number } }>)]
+  return accounts.map((a) => a.endpoint?.pid).filter((pid): pid is number => typeof pid === 'number')
 }
 
 /** Table names in the account a connection string points at (the real data plane). */

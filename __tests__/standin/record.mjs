@@ -137,9 +137,10 @@ export function stopPid(pid) {
 export async function stopAll(dir = standinDir()) {
   if (!existsSync(dir)) return []
   return withRecord((record) => {
-    const pids = Object.values(record.storageAccounts).map((a) => a.endpoint?.pid).filter(Boolean)
+    const accounts = [...Object.values(record.storageAccounts), ...Object.values(record.cosmosAccounts)]
+    const pids = accounts.map((a) => a.endpoint?.pid).filter(Boolean)
     for (const pid of pids) stopPid(pid)
-    for (const account of Object.values(record.storageAccounts)) account.endpoint = { ...account.endpoint, stopped: true }
+    for (const account of accounts) account.endpoint = { ...account.endpoint, stopped: true }
     return pids
   }, dir)
 }
