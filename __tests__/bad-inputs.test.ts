@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { TableServiceClient } from '@azure/data-tables'
+import { RECORD_TABLE } from '../src/engine/emulator-record.js'
 import { startAzurite, type AzuriteHandle } from './helpers/azurite.js'
 import { copyBundle, everythingWritten, type BundleCopy } from './fixtures/bundle.js'
 import { errorLines } from './fixtures/action-run.js'
@@ -34,7 +35,7 @@ const azure = { target: 'azure', 'emulator-connection-string': '' }
 
 const CASES: Case[] = [
   { what: 'unknown command', inputs: { command: 'apply' }, input: 'command', says: /got 'apply'; allowed: up, preview/ },
-  { what: 'command in capitals', inputs: { command: 'UP' }, input: 'command' },
+  { what: 'command abbreviated', inputs: { command: 'dest' }, input: 'command' },
   { what: 'command with a shell suffix', inputs: { command: `up${CHAINED}` }, input: 'command' },
   { what: 'boolean yes', inputs: { protect: 'yes' }, input: 'protect', says: /got 'yes'; allowed: true or false/ },
   { what: 'boolean 1', inputs: { verify: '1' }, input: 'verify' },
@@ -43,6 +44,7 @@ const CASES: Case[] = [
   { what: 'boolean no', inputs: { 'comment-on-pr': 'no' }, input: 'comment-on-pr' },
   { what: 'boolean subshell', inputs: { 'allow-local-state': SUBSHELL }, input: 'allow-local-state' },
   { what: 'unknown region', inputs: { location: 'mars-central' }, input: 'location', says: /mars-central.*westeurope/ },
+  { what: 'misspelt region', inputs: { location: 'westeu' }, input: 'location', says: /Did you mean westeurope/ },
   { what: 'region with a shell suffix', inputs: { location: `westeurope${CHAINED}` }, input: 'location' },
   { what: 'premium SKU', inputs: { sku: 'Premium_LRS' }, input: 'sku', says: /Standard_LRS/ },
   { what: 'SKU with a dash', inputs: { sku: 'Standard-LRS' }, input: 'sku' },
@@ -50,6 +52,7 @@ const CASES: Case[] = [
   { what: 'table name too short', inputs: { tables: 'ab' }, input: 'tables', says: /'ab'.*3 to 63/ },
   { what: 'table name starting with a digit', inputs: { tables: '1events' }, input: 'tables' },
   { what: 'table name with a dash', inputs: { tables: 'event-log' }, input: 'tables' },
+  { what: 'table names separated by spaces', inputs: { tables: 'events snapshots' }, input: 'tables', says: /commas or newlines/ },
   { what: 'table name of 64 characters', inputs: { tables: `e${'x'.repeat(63)}` }, input: 'tables' },
   { what: 'reserved table name', inputs: { tables: 'events,Tables' }, input: 'tables', says: /reserved/ },
   { what: 'duplicate table, other case', inputs: { tables: 'events,Events' }, input: 'tables', says: /twice/ },
@@ -117,7 +120,9 @@ let initialTables: string[]
 async function listTables(): Promise<string[]> {
   const client = TableServiceClient.fromConnectionString(azurite.connectionString, { allowInsecureConnection: true })
   const names: string[] = []
-  for await (const t of client.listTables()) names.push(t.name!)
+  // The ownership record's table is the action's own (it outlives an environment, like a Pulumi backend);
+  // its entities are checked by the emulator lifecycle suite.
+  for await (const t of client.listTables()) if (t.name !== RECORD_TABLE) names.push(t.name!)
   return names.sort()
 }
 
@@ -129,12 +134,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await azurite?.stop()
   bundle?.remove()
-})
-
-it('covers at least 30 malformed inputs, some on the azure target', () => {
-  expect(CASES.length).toBeGreaterThanOrEqual(30)
-  expect(CASES.filter((c) => c.inputs.target === 'azure').length).toBeGreaterThanOrEqual(5)
-  expect(new Set(CASES.map((c) => c.what)).size).toBe(CASES.length)
 })
 
 describe('a malformed input', () => {

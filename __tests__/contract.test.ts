@@ -1,6 +1,6 @@
 // The contract users see: action.yml, the README's tables and the bundled SDK versions agree.
 import { describe, expect, it } from '@jest/globals'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { parse } from 'yaml'
 import { PULUMI_SDK_VERSION, AZURE_NATIVE_VERSION } from '../src/versions.js'
 
@@ -30,5 +30,13 @@ describe('contract', () => {
   it('keeps the README to two set-up commands', () => {
     const shellBlocks = [...readme.matchAll(/```(?:sh|bash|shell)\n([\s\S]*?)```/g)].map((m) => m[1]!.trim())
     expect(shellBlocks).toEqual(['npm ci && npm run local', 'npm test'])
+  })
+  it('opens with the local try-out before any workflow, stays short and links docs that exist', () => {
+    expect(readme.indexOf('npm ci && npm run local')).toBeGreaterThan(0)
+    expect(readme.indexOf('npm ci && npm run local')).toBeLessThan(readme.indexOf('```yaml'))
+    expect(readme.split('\n').length).toBeLessThan(250)
+    const links = [...readme.matchAll(/\]\((docs\/[^)#]+)\)/g)].map((m) => m[1]!)
+    expect(links.length).toBeGreaterThan(0)
+    for (const link of links) expect(existsSync(link)).toBe(true)
   })
 })

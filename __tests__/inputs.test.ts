@@ -29,6 +29,17 @@ describe('readInputs', () => {
     expect(readInputs(reader({ sku: 'standard_zrs' })).sku).toBe('Standard_ZRS')
   })
 
+  it('forgives case in every enum input, as it does in location and sku', () => {
+    const inputs = readInputs(reader({ command: 'Destroy', target: 'Emulator', auth: 'Connection-String', verify: 'tRuE', protect: 'FALSE' }))
+    expect(inputs).toMatchObject({ command: 'destroy', target: 'emulator', auth: 'connection-string', verify: true, protect: false })
+  })
+
+  it('suggests the closest regions for a misspelt location', () => {
+    expect(() => readInputs(reader({ location: 'westeu' }))).toThrow(/^Input 'location': got 'westeu'.*Did you mean westeurope\b/)
+    expect(() => readInputs(reader({ location: 'eastsu' }))).toThrow(/Did you mean .*eastus\b/)
+    expect(() => readInputs(reader({ location: 'atlantis' }))).not.toThrow(/Did you mean/)
+  })
+
   it('names the input in every error', () => {
     expect(() => readInputs(reader({ command: 'nuke' }))).toThrow(/^Input 'command': got 'nuke'; allowed: up, preview, refresh, destroy, prune\.$/)
     expect(() => readInputs(reader({ project: 'my project' }))).toThrow(/^Input 'project'/)
@@ -43,6 +54,10 @@ describe('parseTables', () => {
   })
   it.each(['ab', '1abc', 'with-dash', 'a'.repeat(64), 'tables', 'TABLES', 'événements'])('refuses %s', (name) => {
     expect(() => parseTables(name)).toThrow(InputError)
+  })
+  it('suggests commas or newlines when names are separated by spaces', () => {
+    expect(() => parseTables('events snapshots')).toThrow(/^Input 'tables': 'events snapshots' is not a valid table name.*Separate table names with commas or newlines/)
+    expect(() => parseTables('with-dash')).not.toThrow(/Separate table names/)
   })
   it('refuses duplicates case-insensitively', () => {
     expect(() => parseTables('Events,events')).toThrow(/listed twice/)

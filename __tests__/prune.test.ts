@@ -109,23 +109,21 @@ async function listTables(): Promise<string[]> {
   return names.sort()
 }
 
-describe('the emulator engine lists pr-<number> environments it can prove', () => {
-  it('finds this project’s pr environments by any of its tables, and nothing else', async () => {
-    const table = (t: string, environment: string, project = 'listing'): string => emulatorTableName({ table: t, project, environment })
+describe('the emulator engine lists the environments its ownership record holds', () => {
+  it('finds this project’s recorded environments, and no table that only looks like one', async () => {
+    const engine = createEmulatorEngine()
+    const up = (environment: string, project = 'listing', tables = ['events']): Promise<unknown> =>
+      engine.run(emulatorPlan({ command: 'up', connectionString: azurite.connectionString, environment, project, tables }), silentIO)
+    for (const environment of ['pr-7', 'pr-30', 'pr-1000000', 'staging', 'feature/Add-Memory']) await up(environment)
+    await up('pr-8', 'other-project')
     await createTables([
-      table('events', 'pr-7'),
-      table('snapshots', 'pr-7'),
-      table('snapshots', 'pr-30'), // half-destroyed: one table left is enough
-      table('events', 'pr-1000000'),
-      table('events', 'staging'), // not a pr environment: cannot be named from its tables
-      table('events', 'pr-8', 'other-project'), // same shape, another project's hash
-      table('audit', 'pr-9'), // a table this run does not manage
-      table('events', 'PR-10'), // same letters, another environment
-      table('events', 'pr-010'),
-      'eventspr11abcdef' // looks right, wrong hash
+      emulatorTableName({ table: 'events', project: 'listing', environment: 'pr-9' }), // right shape, never recorded
+      'eventspr11abcdef'
     ])
     const plan = emulatorPlan({ command: 'destroy', connectionString: azurite.connectionString, environment: 'prune', tables: ['Events', 'snapshots'], project: 'listing' })
-    expect(await createEmulatorEngine().listEnvironments(plan, silentIO)).toEqual(['pr-7', 'pr-30', 'pr-1000000'])
+    expect(await engine.listEnvironments(plan, silentIO)).toEqual(['feature/Add-Memory', 'pr-7', 'pr-30', 'pr-1000000', 'staging'])
+    await engine.run(emulatorPlan({ command: 'destroy', connectionString: azurite.connectionString, environment: 'pr-30', project: 'listing' }), silentIO)
+    expect(await engine.listEnvironments(plan, silentIO)).not.toContain('pr-30')
   })
 
   it('registers the connection string as a secret before listing', async () => {
@@ -171,7 +169,8 @@ describe('prune end to end through the bundle on the emulator target', () => {
     for (const gone of [...created['pr-11']!, ...created['pr-13']!]) expect(tables).not.toContain(gone)
     for (const kept of [...created['pr-12']!, ...created['staging']!, ...JSON.parse(otherProject.outputs['table-names']!)]) expect(tables).toContain(kept)
     expect(prune.summary).toMatch(/Prune: project `bundle-prune` on target `emulator`/)
-    expect(prune.summary).toMatch(/Found 3 environment\(s\); pruned 2/)
+    // staging is recorded too; prune looks up only pr-<number> environments.
+    expect(prune.summary).toMatch(/Found 4 environment\(s\); pruned 2/)
     expect(prune.summary).toContain('`pr-11`')
     expect(prune.summary).toContain('`pr-13`')
     expect(prune.summary).not.toContain('`pr-12`')

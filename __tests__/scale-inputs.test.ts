@@ -156,11 +156,16 @@ describe('engine and cosmos-throughput', () => {
     expect(read({ engine: 'cosmos-table', 'cosmos-throughput': given }).cosmosThroughput).toEqual(expected)
   })
 
+  it('forgives case, as every enum input does (Serverless, AUTOSCALE:2000)', () => {
+    expect(read({ engine: 'Cosmos-Table', 'cosmos-throughput': 'Serverless' }).cosmosThroughput).toEqual({ mode: 'serverless' })
+    expect(read({ engine: 'cosmos-table', 'cosmos-throughput': 'AUTOSCALE:2000' }).cosmosThroughput).toEqual({ mode: 'autoscale', maxRu: 2000 })
+  })
+
   it('is serverless by default', () => {
     expect(read({ engine: 'cosmos-table' })).toEqual({ isolation: 'account', storageEngine: 'cosmos-table', cosmosThroughput: { mode: 'serverless' }, parallelism: 10 })
   })
 
-  it.each(['300', '450', '1000100', 'autoscale:500', 'autoscale:1500', 'autoscale:2000000', 'autoscale', 'auto:4000', '4k', 'Serverless', '-400'])(
+  it.each(['300', '450', '1000100', 'autoscale:500', 'autoscale:1500', 'autoscale:2000000', 'autoscale', 'auto:4000', '4k', '-400'])(
     'refuses cosmos-throughput %p, naming the ranges',
     (given) => {
       const e = refusal({ engine: 'cosmos-table', 'cosmos-throughput': given })

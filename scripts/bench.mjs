@@ -9,18 +9,19 @@
 //       runs the same inline program through the Automation API from node_modules; peak RSS of the action's
 //       own process during a first up. --no-engine leaves it out.
 // Every comparison alternates its contenders run by run and takes the median of --runs (default 7).
-// Timed runs inherit this shell's environment, as the issue's figures did; with --env clean (or both)
-// they get only PATH, HOME and the inputs. Node here may load NODE_EXTRA_CA_CERTS at every start, which
+// The bundle always runs as the runner runs it (scripts/lib/runner.mjs: every action.yml default as
+// INPUT_*, the runner's files and variables). With --env inherit this shell's environment comes too, as
+// the issue's figures did; with --env clean (or both) nothing else does. Node here may load NODE_EXTRA_CA_CERTS at every start, which
 // raises the bare baseline and so lowers every ratio: the clean figures show the difference.
 //
 //   node scripts/bench.mjs [--runs N] [--env inherit|clean|both] [--dist DIR] [--no-floor] [--no-engine] [--strict]
 //
 // Exit code 0 unless --strict and a target is missed. Needs only 127.0.0.1 (Azurite from the dev dependencies).
-import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
-import { connect, createServer } from 'node:net'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
+import { startAzurite } from './lib/azurite.mjs'
 import { runnerEnv } from './lib/runner.mjs'
 
 const root = resolve(import.meta.dirname, '..')
@@ -38,9 +39,6 @@ const ENGINE = !args.includes('--no-engine')
 const NODE = process.execPath
 const TIME = ['/usr/bin/time', '/bin/time'].find((p) => existsSync(p) && spawnSync(p, ['-f', '%M', 'true'], { encoding: 'utf8' }).status === 0)
 
-const ACCOUNT = 'devstoreaccount1'
-// Azurite's documented development key (public).
-const KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
 
 const MB = 1e6
 const MiB = 1024 * 1024
@@ -72,6 +70,13 @@ function environment(kind, extra) {
   return { ...base, ...extra }
 }
 
+/** A step as the runner starts it, in its own directory under `copy`, on top of `environment(kind)`. */
+let steps = 0
+function step(copy, kind, inputs) {
+  const { env } = runnerEnv({ actionYml: join(copy, 'action.yml'), dir: join(copy, `step-${++steps}`), inputs })
+  return kind === 'clean' ? env : { ...environment(kind, {}), ...env }
+}
+
 /** One run: wall time in ms (spawn to exit, measured here) and the exit status. */
 function timed(argv, env, cwd) {
   const start = process.hrtime.bigint()
@@ -86,10 +91,13 @@ function peakRss(argv, env, cwd) {
     const r = spawnSync(TIME, ['-f', '%M', NODE, ...argv], { env, cwd, encoding: 'utf8', maxBuffer: 64 * MiB })
     return Number(r.stderr.trim().split('\n').pop()) * 1024
   }
-  const out = join(mkdtempSync(join(tmpdir(), 'bench-rss-')), 'rss')
+  const dir = mkdtempSync(join(tmpdir(), 'bench-rss-'))
+  const out = join(dir, 'rss')
   const probe = `data:text/javascript,import{writeFileSync}from"node:fs";process.on("exit",()=>writeFileSync(${JSON.stringify(out)},String(process.resourceUsage().maxRSS)))`
   spawnSync(NODE, ['--import', probe, ...argv], { env, cwd, encoding: 'utf8', maxBuffer: 64 * MiB })
-  return Number(readFileSync(out, 'utf8')) * 1024
+  const rss = Number(readFileSync(out, 'utf8')) * 1024
+  rmSync(dir, { recursive: true, force: true })
+  return rss
 }
 
 /** Alternates the contenders run by run; medians of wall time and of peak RSS. */
@@ -129,7 +137,7 @@ async function floorBundle(work) {
 }
 
 function coldStart(copy, floor, envKind) {
-  const env = environment(envKind, { INPUT_COMMAND: 'nope', GITHUB_OUTPUT: join(copy, 'output'), GITHUB_STEP_SUMMARY: join(copy, 'summary') })
+  const env = step(copy, envKind, { command: 'nope' })
   const contenders = [
     { name: 'bare', argv: ['-e', '0'], env, cwd: copy },
     ...(floor ? [{ name: 'floor', argv: [floor], env, cwd: copy }] : []),
@@ -145,49 +153,6 @@ function coldStart(copy, floor, envKind) {
 }
 
 // ---------------------------------------------------------------- (c) emulator up
-const freePort = () =>
-  new Promise((done, fail) => {
-    const s = createServer().once('error', fail)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => done(port))
-    })
-  })
-
-const listening = (port) =>
-  new Promise((done) => {
-    const c = connect({ host: '127.0.0.1', port }, () => (c.destroy(), done(true))).once('error', () => done(false))
-  })
-
-async function startAzurite() {
-  const port = await freePort()
-  const child = spawn(
-    NODE,
-    [join(root, 'node_modules/azurite/dist/src/table/main.js'), '--tableHost', '127.0.0.1', '--tablePort', String(port), '--inMemoryPersistence', '--disableTelemetry', '--skipApiVersionCheck', '--silent'],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } }
-  )
-  let stderr = ''
-  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-2000)))
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return
-    const exited = new Promise((done) => child.once('exit', done))
-    process.kill(child.pid, 'SIGTERM')
-    const timer = setTimeout(() => child.pid !== undefined && child.exitCode === null && process.kill(child.pid, 'SIGKILL'), 5000)
-    await exited
-    clearTimeout(timer)
-  }
-  const until = Date.now() + 20_000
-  while (!(await listening(port))) {
-    if (child.exitCode !== null || Date.now() > until) {
-      await stop()
-      throw new Error(`Azurite did not start on 127.0.0.1:${port}: ${stderr}`)
-    }
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  const connectionString = `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${KEY};TableEndpoint=http://127.0.0.1:${port}/${ACCOUNT};`
-  return { port, connectionString, stop }
-}
-
 function bareScript(work) {
   const file = join(work, 'bare-two-tables.mjs')
   writeFileSync(
@@ -207,22 +172,14 @@ function emulatorUp(copy, bare, azurite, envKind) {
   const tag = `${Date.now().toString(36)}${process.pid}`
   const bundleRun = (verify) => (i) => {
     const n = `${tag}-${verify}-${i}`
-    const env = environment(envKind, {
-      HOME: copy,
-      RUNNER_TEMP: join(copy, 'runner-temp'),
-      GITHUB_OUTPUT: join(copy, `output-${n}`),
-      GITHUB_STEP_SUMMARY: join(copy, `summary-${n}`),
-      GITHUB_REPOSITORY: 'octo/bench',
-      GITHUB_SHA: '0000000',
-      INPUT_COMMAND: 'up',
-      INPUT_TARGET: 'emulator',
-      'INPUT_EMULATOR-CONNECTION-STRING': azurite.connectionString,
-      INPUT_ENVIRONMENT: `bench-${n}`, // a fresh environment, so both tables are really created
-      INPUT_TABLES: 'events,snapshots',
-      INPUT_VERIFY: String(verify)
+    const env = step(copy, envKind, {
+      command: 'up',
+      target: 'emulator',
+      'emulator-connection-string': azurite.connectionString,
+      environment: `bench-${n}`, // a fresh environment, so both tables are really created
+      tables: 'events,snapshots',
+      verify: String(verify)
     })
-    writeFileSync(env.GITHUB_OUTPUT, '')
-    writeFileSync(env.GITHUB_STEP_SUMMARY, '')
     return { argv: [join(copy, 'dist', 'index.js')], env, cwd: copy, output: env.GITHUB_OUTPUT }
   }
   const bareRun = (i) => {

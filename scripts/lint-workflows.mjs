@@ -26,12 +26,6 @@ const root = path.resolve(here, "..");
 const schemaDir = path.join(here, "schemas");
 const workflowDir = path.join(root, ".github", "workflows");
 
-// actionlint 1.7.7 predates `services.<id>.command` / `entrypoint` (GitHub added them in
-// April 2026; actionlint fixed it after 1.7.7, rhysd/actionlint#644). The workflow schema
-// still validates these keys, so only this exact actionlint message is ignored.
-const ACTIONLINT_KNOWN_FALSE_POSITIVES = [
-  /^unexpected key "(command|entrypoint)" for "services" section\./,
-];
 
 // Same exclusions as actionlint's own shellcheck rule: SC1091 sourced file not found,
 // SC2194/SC2050/SC2157 constants produced by blanked ${{ }}, SC2154 variables set by env:.
@@ -150,16 +144,11 @@ async function actionlintProblems(file, text) {
   }
   const results = await runLint(text, file);
   const problems = [];
-  let ignored = 0;
   for (const r of results ?? []) {
     if (!r.message) continue;
-    if (ACTIONLINT_KNOWN_FALSE_POSITIVES.some((re) => re.test(r.message))) {
-      ignored++;
-      continue;
-    }
     problems.push({ file, line: r.line, col: r.column, message: `${r.message} [actionlint ${r.kind}]` });
   }
-  return { problems, ignored };
+  return { problems };
 }
 
 /** Inputs and outputs declared by action.yml (names are case-insensitive on GitHub). */
@@ -317,7 +306,6 @@ async function main() {
 
   let passed = 0;
   let failed = 0;
-  let ignored = 0;
   const report = (problems) => {
     problems.sort((a, b) => a.line - b.line || a.col - b.col);
     for (const p of problems) console.log(`${rel(p.file)}:${p.line}:${p.col}: ${p.message}`);
@@ -335,16 +323,12 @@ async function main() {
     const { doc, pos, problems } = schemaProblems(file, text, validateWorkflow);
     const lint = await actionlintProblems(file, text);
     problems.push(...lint.problems);
-    ignored += lint.ignored;
     if (meta && !doc.errors.length) problems.push(...localActionProblems(file, text, doc, pos, meta));
     if (shellcheck && !doc.errors.length) problems.push(...shellcheckProblems(file, text, doc, pos));
     report(problems);
   }
 
   if (!workflows.length) console.log(`no workflow files in ${rel(workflowDir)}`);
-  if (ignored) {
-    console.log(`note: ignored ${ignored} known actionlint 1.7.7 false positive(s) (services command/entrypoint)`);
-  }
   console.log(
     shellcheck
       ? `shellcheck ${shellcheck}: run: scripts checked`

@@ -3,8 +3,10 @@
 // suite (__tests__/engine-real) runs once, on the action's runtime, after the Pulumi CLI is found or
 // built (scripts/pulumi-cli.mjs); `--engine` runs that suite alone (`npm run test:engine`).
 // ENGINE_TESTS=skip skips it with a loud notice; without a CLI and without Go, the run fails.
+// Each run gets its own empty TMPDIR: whatever is still in it afterwards, a test left behind in the
+// temp directory, and the run fails with the list (then it is removed).
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -42,6 +44,9 @@ const jest = join('node_modules', 'jest', 'bin', 'jest.js')
 const extra = process.argv.slice(2).filter((a) => a !== '--engine')
 const ignoreEngine = ['--testPathIgnorePatterns=/node_modules/', `--testPathIgnorePatterns=${ENGINE_SUITE}`]
 const dir = mkdtempSync(join(tmpdir(), 'jest-results-'))
+// jest's own transform cache stays where jest keeps it by default (the system temp directory), not in
+// the per-run TMPDIR, so it survives between runs.
+const cacheDirectory = join(tmpdir(), `jest_${(process.getuid?.() ?? 0).toString(36)}`)
 let passed = 0
 let failed = 0
 let exitCode = 0
@@ -51,12 +56,20 @@ for (const [i, runtime] of runtimes.entries()) {
   const version = spawnSync(runtime, ['--version'], { encoding: 'utf8' }).stdout.trim()
   console.log(`\n== jest on Node ${version} ==`)
   const results = join(dir, `results-${i}.json`)
-  const run = spawnSync(runtime, [jest, '--json', `--outputFile=${results}`, ...scope, ...extra], {
+  const temp = mkdtempSync(join(tmpdir(), 'event-store-tests-'))
+  const run = spawnSync(runtime, [jest, '--json', `--outputFile=${results}`, `--cacheDirectory=${cacheDirectory}`, ...scope, ...extra], {
     stdio: 'inherit',
     // The runtime's own directory first on PATH, so child processes the tests start use it too.
-    env: { ...process.env, NODE_OPTIONS: '--experimental-vm-modules --no-warnings', PATH: `${join(runtime, '..')}:${process.env.PATH}` }
+    env: { ...process.env, TMPDIR: temp, NODE_OPTIONS: '--experimental-vm-modules --no-warnings', PATH: `${join(runtime, '..')}:${process.env.PATH}` }
   })
   if (run.status !== 0) exitCode = 1
+  const leftovers = readdirSync(temp)
+  rmSync(temp, { recursive: true, force: true })
+  if (leftovers.length > 0) {
+    console.log(`Node ${version}: the tests left ${leftovers.length} item(s) in the temp directory: ${leftovers.sort().join(', ')}`)
+    failed++
+    exitCode = 1
+  }
   if (existsSync(results)) {
     const r = JSON.parse(readFileSync(results, 'utf8'))
     passed += r.numPassedTests

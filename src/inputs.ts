@@ -2,7 +2,7 @@
 // InputError naming the input, what was given (unless secret) and what is allowed.
 import semver from 'semver'
 import { InputError } from './errors.js'
-import { canonicalRegion } from './regions.js'
+import { canonicalRegion, closestRegions } from './regions.js'
 import { readScaleInputs } from './scale-inputs.js'
 import { ACTION_COMMANDS, AUTH_MODES, SKUS, TARGETS, type ActionCommand, type AuthMode, type ScaleSettings, type Sku, type Target } from './types.js'
 
@@ -50,15 +50,17 @@ function shown(value: string): string {
   return oneLine.length > 60 ? `'${oneLine.slice(0, 57)}...'` : `'${oneLine}'`
 }
 
-function oneOf<T extends string>(input: string, value: string, allowed: readonly T[], fold = false): T {
-  const match = allowed.find((a) => (fold ? a.toLowerCase() === value.toLowerCase() : a === value))
+// One case rule for every enum input (command, target, sku, auth, isolation, engine, booleans, location):
+// case is forgiven, as the portal and the CLI spell them differently.
+function oneOf<T extends string>(input: string, value: string, allowed: readonly T[]): T {
+  const match = allowed.find((a) => a.toLowerCase() === value.toLowerCase())
   if (!match) throw new InputError(input, `got ${shown(value)}; allowed: ${allowed.join(', ')}.`)
   return match
 }
 
 export function parseBoolean(input: string, value: string): boolean {
-  if (/^(true|True|TRUE)$/.test(value)) return true
-  if (/^(false|False|FALSE)$/.test(value)) return false
+  if (/^true$/i.test(value)) return true
+  if (/^false$/i.test(value)) return false
   throw new InputError(input, `got ${shown(value)}; allowed: true or false.`)
 }
 
@@ -76,7 +78,8 @@ export function parseTables(value: string): string[] {
   const seen = new Set<string>()
   for (const t of tables) {
     if (!TABLE_NAME.test(t)) {
-      throw new InputError('tables', `${shown(t)} is not a valid table name; a table name is a letter followed by letters or digits, 3 to 63 characters.`)
+      const separators = /\s/.test(t) ? ' Separate table names with commas or newlines, not spaces.' : ''
+      throw new InputError('tables', `${shown(t)} is not a valid table name; a table name is a letter followed by letters or digits, 3 to 63 characters.${separators}`)
     }
     // Table names are case-insensitive in Azure, and `tables` is reserved by the service.
     const key = t.toLowerCase()
@@ -155,7 +158,11 @@ export function readInputs(get: GetInput): ActionInputs {
   const target = oneOf('target', or('target', 'azure'), TARGETS)
   const locationText = or('location', 'westeurope')
   const location = canonicalRegion(locationText)
-  if (!location) throw new InputError('location', `got ${shown(locationText)}; allowed: an Azure public region such as westeurope, eastus or "West Europe".`)
+  if (!location) {
+    const near = closestRegions(locationText)
+    const hint = near.length > 0 ? ` Did you mean ${near.join(' or ')}?` : ''
+    throw new InputError('location', `got ${shown(locationText)}; allowed: an Azure public region such as westeurope, eastus or "West Europe".${hint}`)
+  }
   const project = or('project', 'event-store')
   if (!PROJECT_NAME.test(project)) throw new InputError('project', `got ${shown(project)}; allowed: 1 to 100 letters, digits, '-', '_' or '.'.`)
 
@@ -165,7 +172,7 @@ export function readInputs(get: GetInput): ActionInputs {
     target,
     location,
     tables: parseTables(or('tables', 'events')),
-    sku: oneOf('sku', or('sku', 'Standard_LRS'), SKUS, true),
+    sku: oneOf('sku', or('sku', 'Standard_LRS'), SKUS),
     project,
     backendUrl: parseBackendUrl(get('backend-url').trim()),
     secretsProvider: parseSecretsProvider(get('secrets-provider').trim()),

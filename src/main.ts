@@ -96,7 +96,7 @@ async function deploy(plan: Plan, inputs: ActionInputs, context: FullRunContext,
   }
   for (const note of result.notes) core.notice(redactor.redact(note))
 
-  const verify = await runVerify(plan, result, deps)
+  const verify = await runVerify(plan, result, deps, redactor)
   const report = redactor.redact(renderReport({ plan, result, ...(verify ? { verify } : {}) }))
   await writeSummary(report)
   if (inputs.commentOnPr) await comment(plan, report, inputs, context, deps, redactor)
@@ -111,14 +111,20 @@ async function deploy(plan: Plan, inputs: ActionInputs, context: FullRunContext,
   }
 }
 
-async function runVerify(plan: Plan, result: EngineResult, deps: Deps): Promise<VerifyReport | undefined> {
+async function runVerify(plan: Plan, result: EngineResult, deps: Deps, redactor: Redactor): Promise<VerifyReport | undefined> {
   if (plan.command !== 'up' || !plan.verify || !result.outputs) return undefined
   const { connectionString, tableNames } = result.outputs
   if (!connectionString || !tableNames[0]) {
     core.info('verify skipped: the environment has no connection string to check it with (auth: entra).')
     return undefined
   }
-  return core.group('verify the event store', () => deps.verifyEventStore({ connectionString, tableName: tableNames[0]! }))
+  return core.group('verify the event store', async () => {
+    const report = await deps.verifyEventStore({ connectionString, tableName: tableNames[0]! })
+    // The log says what the summary says, so a run without a step summary still shows the result.
+    for (const check of report.checks) core.info(redactor.redact(`${check.ok ? 'passed' : 'FAILED'}: ${check.name}: ${check.detail}`))
+    core.info(`Event-store check: ${report.ok ? 'passed' : 'failed'} on table ${tableNames[0]!}.`)
+    return report
+  })
 }
 
 async function comment(plan: Plan, report: string, inputs: ActionInputs, context: FullRunContext, deps: Deps, redactor: Redactor): Promise<void> {

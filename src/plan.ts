@@ -23,7 +23,7 @@ export function resolveEnvironment(given: string, context: RunContext): string {
   if (context.pullRequestNumber !== undefined) return `pr-${context.pullRequestNumber}`
   throw new InputError(
     'environment',
-    `is required on '${context.eventName || 'this'}' events; give a name such as staging, production or pr-42 (on pull_request events it defaults to pr-<number>).`
+    `is required ${context.eventName ? `on '${context.eventName}' events` : 'outside pull requests'}; give a name such as staging, production or pr-42 (on pull_request events it defaults to pr-<number>).`
   )
 }
 

@@ -18,3 +18,25 @@ export function canonicalRegion(text: string): string | undefined {
   const key = text.toLowerCase().replace(/[\s_-]+/g, '')
   return AZURE_REGIONS.includes(key) ? key : undefined
 }
+
+/** Up to three regions nearest to a misspelling: those it starts, then those within two edits. */
+export function closestRegions(text: string): string[] {
+  const key = text.toLowerCase().replace(/[\s_-]+/g, '')
+  if (key.length < 2) return []
+  const prefixed = AZURE_REGIONS.filter((r) => r.startsWith(key))
+  const near = AZURE_REGIONS.map((r) => ({ r, d: editDistance(key, r) }))
+    .filter(({ r, d }) => d <= 2 && !prefixed.includes(r))
+    .sort((a, b) => a.d - b.d)
+    .map(({ r }) => r)
+  return [...prefixed, ...near].slice(0, 3)
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+    previous = current
+  }
+  return previous[b.length]!
+}

@@ -22,8 +22,9 @@ function shown(value: string): string {
   return oneLine.length > 60 ? `'${oneLine.slice(0, 57)}...'` : `'${oneLine}'`
 }
 
+// Case is forgiven, as for every enum input (src/inputs.ts).
 function oneOf<T extends string>(input: string, value: string, allowed: readonly T[]): T {
-  const match = allowed.find((a) => a === value)
+  const match = allowed.find((a) => a.toLowerCase() === value.toLowerCase())
   if (!match) throw new InputError(input, `got ${shown(value)}; allowed: ${allowed.join(', ')}.`)
   return match
 }
@@ -93,8 +94,8 @@ export function parseSasExpiry(value: string, now: Date): string {
 export function parseCosmosThroughput(value: string): CosmosThroughput {
   const input = 'cosmos-throughput'
   const allowed = `allowed: serverless, a fixed RU/s from ${PROVISIONED_RU_MIN} to ${RU_MAX} in steps of 100 (e.g. 400), or autoscale:<max RU/s> from ${AUTOSCALE_MAX_RU_MIN} to ${RU_MAX} in steps of 1000 (e.g. autoscale:1000).`
-  if (value === 'serverless') return { mode: 'serverless' }
-  const autoscale = /^autoscale:(\d{1,7})$/.exec(value)
+  if (value.toLowerCase() === 'serverless') return { mode: 'serverless' }
+  const autoscale = /^autoscale:(\d{1,7})$/i.exec(value)
   if (autoscale) {
     const maxRu = Number(autoscale[1])
     if (maxRu < AUTOSCALE_MAX_RU_MIN || maxRu > RU_MAX || maxRu % 1000 !== 0) {
@@ -124,8 +125,8 @@ export function parseParallelism(value: string): number {
 export function readScaleInputs(get: (name: string) => string, now: Date = new Date()): ScaleSettings {
   const given = (name: string): string => get(name).trim()
   const or = (name: string, fallback: string): string => given(name) || fallback
-  const target = or('target', 'azure')
-  const entra = or('auth', 'connection-string') === 'entra'
+  const target = or('target', 'azure').toLowerCase()
+  const entra = or('auth', 'connection-string').toLowerCase() === 'entra'
 
   const isolation: Isolation = oneOf('isolation', or('isolation', 'account'), ISOLATIONS)
   const storageEngine: StorageEngine = oneOf('engine', or('engine', 'table-storage'), STORAGE_ENGINES)

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { TableServiceClient } from '@azure/data-tables'
 import { createEmulatorEngine } from '../../src/engine/emulator.js'
+import { RECORD_TABLE } from '../../src/engine/emulator-record.js'
 import { AZURITE_DEV_ACCOUNT_KEY } from '../../src/connection-string.js'
 import { UserError } from '../../src/errors.js'
 import type { Command, EngineIO, Plan } from '../../src/types.js'
@@ -124,8 +125,13 @@ describe('emulator engine', () => {
     const before = await tablesOnAzurite()
     const result = await run({ ...p, command: 'refresh' })
     expect(await tablesOnAzurite()).toEqual(before)
-    expect(result.resources).toEqual([{ op: 'read', type: 'table', name: p.tables[0] }])
-    expect(result.notes.join(' ')).toContain(`${p.tables[1]} does not exist`)
+    // The vanished table is drift against the record: reported as deleted outside the action.
+    expect(result.resources).toEqual([
+      { op: 'read', type: 'table', name: p.tables[0] },
+      { op: 'delete', type: 'table', name: p.tables[1] }
+    ])
+    expect(result.changes).toEqual({ create: 0, update: 0, delete: 1, replace: 0, same: 1 })
+    expect(result.notes.join(' ')).toContain(`${p.tables[1]} do not exist`)
     expect(result.outputs?.tableNames).toEqual(p.tables)
 
     const none = await run(plan('refresh', 'refresh-nothing'))
@@ -187,6 +193,12 @@ describe('emulator engine', () => {
     expect(error).toBeInstanceOf(UserError)
     expect((error as Error).message).toMatch(/credentials/)
     expect((error as Error).message).not.toContain(wrongKey)
+  })
+
+  it('never takes the ownership record’s table for an environment’s table', async () => {
+    const p = { ...plan('up', 'record-name'), tables: [RECORD_TABLE.toLowerCase()] }
+    await expect(run(p)).rejects.toThrow(/ownership record/)
+    await expect(run({ ...p, command: 'preview' })).rejects.toThrow(/ownership record/)
   })
 
   it('a plan without a connection string is a UserError', async () => {

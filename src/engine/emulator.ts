@@ -1,7 +1,9 @@
 // The emulator engine: up, preview, refresh and destroy on an existing Table endpoint (Azurite, or any
-// account reachable by connection string) through the Table data plane. There is no state besides the
-// tables themselves: an environment is exactly the set of its tables (plan.tables, already named per environment).
-import type { TableServiceClient } from '@azure/data-tables'
+// account reachable by connection string) through the Table data plane. An environment's tables carry its
+// name (plan.ts), and an ownership record on the endpoint (emulator-record.ts) says which tables it owns:
+// every command reads the record first, works on the environment's recorded tables rather than only the
+// input's, and refuses a table that another environment owns before anything changes.
+import type { TableClient, TableServiceClient } from '@azure/data-tables'
 import {
   endpointHostPort,
   isAbortError,
@@ -16,8 +18,9 @@ import {
   type ParsedConnectionString
 } from '../connection-string.js'
 import { UserError } from '../errors.js'
-import { emulatorTableName } from '../naming.js'
-import { emptyChanges, type Engine, type EngineIO, type EngineResult, type EnvironmentOutputs, type Plan, type ResourceChange } from '../types.js'
+import { emptyChanges, type ChangeSummary, type Engine, type EngineIO, type EngineResult, type EnvironmentOutputs, type Plan, type ResourceChange } from '../types.js'
+import { deleteRecord, readRecords, RECORD_TABLE, writeRecord, type EnvironmentRecord } from './emulator-record.js'
+import { otherOwners, ownRecord, reconcile, takenTables, unique, unknownTables, type EndpointState, type Reconciliation } from './emulator-reconcile.js'
 
 export function createEmulatorEngine(): Engine {
   return { run, listEnvironments }
@@ -29,14 +32,16 @@ interface Session {
   connectionString: string
   parsed: ParsedConnectionString
   service: TableServiceClient
+  records: TableClient
   where: string
 }
 
 async function run(plan: Plan, io: EngineIO): Promise<EngineResult> {
   const session = await openSession(plan, io)
-  const tables = uniqueTables(plan.tables)
-  if (tables.length === 0) throw new UserError("The plan names no tables; give at least one in the input 'tables'.")
-
+  const tables = unique(plan.tables)
+  if (tables.length === 0 && (plan.command === 'up' || plan.command === 'preview')) {
+    throw new UserError("The plan names no tables; give at least one in the input 'tables'.")
+  }
   switch (plan.command) {
     case 'up':
       return up(session, tables)
@@ -53,28 +58,17 @@ async function run(plan: Plan, io: EngineIO): Promise<EngineResult> {
   }
 }
 
-/** `<table>pr<n><hash6>` (lower case): a candidate only, until its name is recomputed. */
-const PR_TABLE = /pr([1-9][0-9]*)[0-9a-f]{6}$/
-
-/**
- * The pr-<n> environments of plan.project that have at least one of plan.logicalTables here.
- * Tables hold no state naming their environment, so an environment is found only when its name can
- * be guessed from a table name and proved by recomputing that name: pr-<n> environments can, other
- * names (staging, feature/x) cannot, nor environments whose number was cut to fit 63 characters.
- */
+/** The environments of plan.project that the ownership record holds on this endpoint. */
 async function listEnvironments(plan: Plan, io: EngineIO): Promise<string[]> {
   const session = await openSession(plan, io)
-  const found = new Set<string>()
-  for (const name of await existingTables(session)) {
-    const digits = PR_TABLE.exec(name)?.[1]
-    if (digits === undefined) continue
-    const environment = `pr-${digits}`
-    const ours = plan.logicalTables.some(
-      (table) => emulatorTableName({ table, project: plan.project, environment }).toLowerCase() === name
-    )
-    if (ours) found.add(environment)
-  }
-  return [...found].sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)) || a.localeCompare(b))
+  const records = await call(session, `read ${RECORD_TABLE}`, () => readRecords(session.records))
+  const found = new Set(records.filter((r) => r.project === plan.project).map((r) => r.environment))
+  return [...found].sort(byNumberThenName)
+}
+
+/** pr-2 before pr-10; other names alphabetically. */
+function byNumberThenName(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true }) || (a < b ? -1 : a > b ? 1 : 0)
 }
 
 async function openSession(plan: Plan, io: EngineIO): Promise<Session> {
@@ -90,90 +84,171 @@ async function openSession(plan: Plan, io: EngineIO): Promise<Session> {
   if (parsed.accountKey) io.registerSecret(parsed.accountKey)
   if (parsed.sharedAccessSignature) io.registerSecret(parsed.sharedAccessSignature)
 
-  const { TableServiceClient } = await import('@azure/data-tables')
-  const service = TableServiceClient.fromConnectionString(toClientConnectionString(parsed), tableClientOptions(parsed))
-  return { plan, io, connectionString, parsed, service, where: endpointHostPort(parsed.tableEndpoint) }
+  const { TableClient, TableServiceClient } = await import('@azure/data-tables')
+  const clientConnectionString = toClientConnectionString(parsed)
+  const service = TableServiceClient.fromConnectionString(clientConnectionString, tableClientOptions(parsed))
+  const records = TableClient.fromConnectionString(clientConnectionString, RECORD_TABLE, tableClientOptions(parsed))
+  return { plan, io, connectionString, parsed, service, records, where: endpointHostPort(parsed.tableEndpoint) }
 }
 
-/** Table names are case-insensitive: one entry per name, first spelling wins. */
-function uniqueTables(tables: string[]): string[] {
-  const seen = new Set<string>()
-  return tables.filter((t) => {
-    const key = t.toLowerCase()
-    if (seen.has(key)) return false
-    seen.add(key)
-    return true
-  })
+/** The tables on the endpoint and every ownership record, read before anything is decided. */
+async function readState(s: Session): Promise<EndpointState> {
+  const existing = await existingTables(s)
+  const records = await call(s, `read ${RECORD_TABLE}`, () => readRecords(s.records))
+  return { existing, records }
+}
+
+/** Refuses, before any write, tables another environment owns and existing tables no record owns. */
+function refuseForeign(s: Session, r: Reconciliation, tables: string[]): void {
+  // Unreachable with today's naming (derived names end in a hex hash), and kept so whatever the rule becomes.
+  if (tables.some((t) => t.toLowerCase() === RECORD_TABLE.toLowerCase())) {
+    throw new UserError(`The table name ${RECORD_TABLE} is the action's own ownership record; nothing was changed. Choose other table names.`)
+  }
+  if (r.taken.length > 0) {
+    const list = r.taken.map(({ table }) => table).join(', ')
+    throw new UserError(
+      `Table(s) ${list} belong to another environment on ${s.where} (its ownership record in ${RECORD_TABLE} claims them; ` +
+        'two environments whose derived table names collide). Nothing was changed; use another environment name.'
+    )
+  }
+  if (r.unrecorded.length > 0) {
+    throw new UserError(
+      `Table(s) ${r.unrecorded.join(', ')} already exist on ${s.where} but no ownership record in ${RECORD_TABLE} gives them to this environment, ` +
+        'so they may hold someone else\'s data. Nothing was changed; delete those tables yourself if they are this environment\'s, then run up again.'
+    )
+  }
+}
+
+function isProtected(s: Session, own: EnvironmentRecord | undefined): boolean {
+  return s.plan.protect || own?.protect === true
+}
+
+/** The changes `up` would make, in the input's order, then the deletes. */
+function planned(r: Reconciliation, tables: string[]): { changes: ChangeSummary; resources: ResourceChange[] } {
+  const changes: ChangeSummary = { ...emptyChanges(), create: r.creates.length, same: r.sames.length, delete: r.deletes.length }
+  const creates = new Set(r.creates)
+  const resources: ResourceChange[] = [
+    ...tables.map((name): ResourceChange => ({ op: creates.has(name) ? 'create' : 'same', type: 'table', name })),
+    ...r.deletes.map((name): ResourceChange => ({ op: 'delete', type: 'table', name }))
+  ]
+  return { changes, resources }
 }
 
 async function up(s: Session, tables: string[]): Promise<EngineResult> {
-  const existing = await existingTables(s)
-  const changes = emptyChanges()
-  const resources: ResourceChange[] = []
-  for (const table of tables) {
-    if (existing.has(table.toLowerCase())) {
-      changes.same++
-      resources.push({ op: 'same', type: 'table', name: table })
-      s.io.info(`Table ${table}: exists at ${s.where}, left as is.`)
-    } else {
-      // createTable also succeeds when another run created the table in the meantime.
-      await call(s, `create table ${table}`, () => s.service.createTable(table, tableCallOptions()))
-      changes.create++
-      resources.push({ op: 'create', type: 'table', name: table })
-      s.io.info(`Table ${table}: created at ${s.where}.`)
-    }
+  const state = await readState(s)
+  const r = reconcile(state, s.plan.project, s.plan.environment, tables)
+  refuseForeign(s, r, tables)
+  if (r.deletes.length > 0 && isProtected(s, r.own)) {
+    throw new UserError(
+      `The environment is protected, so up refuses to delete table(s) dropped from 'tables': ${r.deletes.join(', ')}. Nothing was changed; ` +
+        "list them in 'tables' again, or run up with protect: false and the same tables first."
+    )
   }
+  const changed = r.creates.length + r.deletes.length
+  // The drift gate acts before any write: up stops here rather than after creating the tables.
+  if (s.plan.expectNoChanges && changed > 0) {
+    throw new UserError(
+      `expect-no-changes is true and up would make ${changed} change(s) in environment '${s.plan.environment}'` +
+        `${listed('create', r.creates)}${listed('delete', r.deletes)}; nothing was written.`
+    )
+  }
+
+  // The record claims new tables before they exist, so a concurrent run never sees them unowned.
+  let record: EnvironmentRecord = r.own ?? { project: s.plan.project, environment: s.plan.environment, tables: [], protect: false }
+  const claimed = unique([...record.tables, ...tables])
+  if (!r.own || claimed.length !== record.tables.length) {
+    record = await call(s, `write ${RECORD_TABLE}`, () => writeRecord(s.records, { ...record, tables: claimed, protect: isProtected(s, r.own) }))
+  }
+  for (const table of r.sames) s.io.info(`Table ${table}: exists at ${s.where}, left as is.`)
+  for (const table of r.creates) {
+    // createTable also succeeds when another run created the table in the meantime.
+    await call(s, `create table ${table}`, () => s.service.createTable(table, tableCallOptions()))
+    s.io.info(`Table ${table}: created at ${s.where}.`)
+  }
+  for (const table of r.deletes) {
+    await call(s, `delete table ${table}`, () => s.service.deleteTable(table, tableCallOptions()))
+    s.io.info(`Table ${table}: deleted at ${s.where} (no longer in 'tables').`)
+  }
+  // Then the record forgets what was deleted (and what had vanished), and takes this run's protect.
+  if (!sameList(record.tables, tables) || record.protect !== s.plan.protect) {
+    const current = record
+    await call(s, `write ${RECORD_TABLE}`, () => writeRecord(s.records, { ...current, tables, protect: s.plan.protect }))
+  }
+  const { changes, resources } = planned(r, tables)
   return { changes, outputs: outputsOf(s, tables), resources, notes: [] }
 }
 
 async function preview(s: Session, tables: string[]): Promise<EngineResult> {
-  const existing = await existingTables(s)
-  const changes = emptyChanges()
-  const resources: ResourceChange[] = []
-  for (const table of tables) {
-    const exists = existing.has(table.toLowerCase())
-    if (exists) changes.same++
-    else changes.create++
-    resources.push({ op: exists ? 'same' : 'create', type: 'table', name: table })
-    s.io.info(`Table ${table}: ${exists ? 'exists, up would leave it as is' : 'missing, up would create it'}.`)
-  }
+  const state = await readState(s)
+  const r = reconcile(state, s.plan.project, s.plan.environment, tables)
+  refuseForeign(s, r, tables)
+  const { changes, resources } = planned(r, tables)
+  for (const table of r.sames) s.io.info(`Table ${table}: exists, up would leave it as is.`)
+  for (const table of r.creates) s.io.info(`Table ${table}: missing, up would create it.`)
+  for (const table of r.deletes) s.io.info(`Table ${table}: no longer in 'tables', up would delete it.`)
   const notes: string[] = []
-  if (changes.same === 0) notes.push(`The environment does not exist yet at ${s.where}; up would create ${plural(changes.create, 'table')}.`)
+  if (!r.own && changes.same === 0) notes.push(`The environment does not exist yet at ${s.where}; up would create ${plural(changes.create, 'table')}.`)
+  if (r.deletes.length > 0 && isProtected(s, r.own)) {
+    notes.push(`The environment is protected: up would refuse to delete ${r.deletes.join(', ')} and change nothing.`)
+  }
   return { changes, outputs: changes.same === 0 ? null : outputsOf(s, tables), resources, notes }
 }
 
+/** Drift against the record: recorded tables that vanished, and tables of the environment the record does not know. */
 async function refresh(s: Session, tables: string[]): Promise<EngineResult> {
-  const existing = await existingTables(s)
+  const state = await readState(s)
+  const own = ownRecord(state, s.plan.project, s.plan.environment)
   const changes = emptyChanges()
   const resources: ResourceChange[] = []
   const notes: string[] = []
-  for (const table of tables) {
-    if (existing.has(table.toLowerCase())) {
+  const vanished: string[] = []
+  for (const table of own?.tables ?? []) {
+    if (state.existing.has(table.toLowerCase())) {
       changes.same++
       resources.push({ op: 'read', type: 'table', name: table })
       s.io.info(`Table ${table}: exists at ${s.where}.`)
     } else {
-      notes.push(`Table ${table} does not exist at ${s.where}; run up to create it.`)
-      s.io.info(`Table ${table}: missing at ${s.where}.`)
+      vanished.push(table)
+      changes.delete++
+      resources.push({ op: 'delete', type: 'table', name: table })
+      s.io.info(`Table ${table}: recorded, but missing at ${s.where}.`)
     }
   }
-  if (changes.same === 0) notes.unshift(`The environment does not exist at ${s.where}: none of its tables were found.`)
-  return { changes, outputs: changes.same === 0 ? null : outputsOf(s, tables), resources, notes }
+  const unknown = unknownTables(state, s.plan.project, s.plan.environment, tables)
+  for (const table of unknown) {
+    changes.update++
+    resources.push({ op: 'update', type: 'table', name: table })
+    s.io.info(`Table ${table}: exists at ${s.where}, but the ownership record does not know it.`)
+  }
+  if (!own) notes.push(`The environment does not exist at ${s.where}: ${RECORD_TABLE} holds no record of it.`)
+  if (vanished.length > 0) notes.push(`Drift: recorded table(s) ${vanished.join(', ')} do not exist at ${s.where}; run up to create them again.`)
+  if (unknown.length > 0) {
+    notes.push(`Drift: table(s) ${unknown.join(', ')} carry this environment's name at ${s.where} but its record does not own them; the action leaves them alone.`)
+  }
+  const present = (own?.tables ?? []).filter((t) => state.existing.has(t.toLowerCase()))
+  return { changes, outputs: present.length === 0 ? null : outputsOf(s, own!.tables), resources, notes }
 }
 
+/** Removes every table the record gives this environment, whatever `tables` says, then the record. */
 async function destroy(s: Session, tables: string[]): Promise<EngineResult> {
-  if (s.plan.protect) {
+  const refuse = (why: string): UserError =>
+    new UserError(`The environment is protected (${why}), so destroy refuses to delete its tables; nothing was deleted. Run up with protect: false first, then destroy.`)
+  if (s.plan.protect) throw refuse("input 'protect' is true")
+  const state = await readState(s)
+  const own = ownRecord(state, s.plan.project, s.plan.environment)
+  if (own?.protect) throw refuse('its last up set protect: true')
+  const taken = takenTables(own?.tables ?? [], otherOwners(state, own))
+  if (taken.length > 0) {
     throw new UserError(
-      "The environment is protected (input 'protect' is true), so destroy refuses to delete its tables; set protect to false to destroy it."
+      `Table(s) ${taken.map((t) => t.table).join(', ')} are claimed by another environment's ownership record in ${RECORD_TABLE} as well; nothing was deleted.`
     )
   }
-  const existing = await existingTables(s)
   const changes = emptyChanges()
   const resources: ResourceChange[] = []
   const notes: string[] = []
   const gone: string[] = []
-  for (const table of tables) {
-    if (existing.has(table.toLowerCase())) {
+  for (const table of own?.tables ?? []) {
+    if (state.existing.has(table.toLowerCase())) {
       // deleteTable also succeeds when the table vanished in the meantime.
       await call(s, `delete table ${table}`, () => s.service.deleteTable(table, tableCallOptions()))
       changes.delete++
@@ -184,17 +259,29 @@ async function destroy(s: Session, tables: string[]): Promise<EngineResult> {
       s.io.info(`Table ${table}: already gone at ${s.where}.`)
     }
   }
-  if (gone.length === tables.length) notes.push(`The environment's tables were already gone at ${s.where}; nothing to delete.`)
+  if (own) await call(s, `delete the record in ${RECORD_TABLE}`, () => deleteRecord(s.records, own))
+  if (!own) notes.push(`The environment's tables were already gone at ${s.where} (${RECORD_TABLE} holds no record of it); nothing to delete.`)
+  else if (changes.delete === 0) notes.push(`The environment's tables were already gone at ${s.where}; its record is removed.`)
   else if (gone.length > 0) notes.push(`Already gone, nothing to delete: ${gone.join(', ')}.`)
+  const unknown = unknownTables(state, s.plan.project, s.plan.environment, tables)
+  if (unknown.length > 0) notes.push(`Left alone, since no record gives them to this environment: ${unknown.join(', ')}.`)
   return { changes, outputs: null, resources, notes }
 }
 
-/** Lower-cased names of all tables on the endpoint. */
-async function existingTables(s: Session): Promise<Set<string>> {
+function listed(op: string, tables: string[]): string {
+  return tables.length === 0 ? '' : `; ${op} ${tables.join(', ')}`
+}
+
+function sameList(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((t, i) => t === b[i])
+}
+
+/** Every table on the endpoint: lower-cased name → name as listed. */
+async function existingTables(s: Session): Promise<Map<string, string>> {
   return call(s, 'list tables', async () => {
-    const names = new Set<string>()
+    const names = new Map<string, string>()
     for await (const table of s.service.listTables(tableCallOptions())) {
-      if (table.name) names.add(table.name.toLowerCase())
+      if (table.name) names.set(table.name.toLowerCase(), table.name)
     }
     return names
   })
