@@ -3,7 +3,7 @@
 // tables on a shared account, engine: cosmos-table), each up, verified and destroyed once.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { TableClient, TableServiceClient } from '@azure/data-tables'
-import { startGitHubApi, type GitHubApi } from '../helpers/github-api.js'
+import { startGitHubApi, type GitHubApi } from '../fixtures/github-api.js'
 import { ENGINE_TIMEOUT_MS, errorLines, explain, openEngineEnv, SKIP, tablesIn, type EngineEnv } from './harness.js'
 import type { BundleRun } from '../fixtures/bundle.js'
 

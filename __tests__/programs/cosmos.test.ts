@@ -1,25 +1,16 @@
 // The cosmos-table program under Pulumi's mocks: real SDKs, no CLI, no Azure.
 import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import * as pulumi from '@pulumi/pulumi'
-import { MockMonitor } from '@pulumi/pulumi/runtime/mocks.js'
 import { parseConnectionString } from '../../src/tables/connection-string.js'
 import type { CosmosThroughput, Plan } from '../../src/types.js'
 import { makePlan } from '../fixtures/plan.js'
+import { installPulumiMocks, settled } from '../fixtures/pulumi-mocks.js'
 
 const PRIMARY_KEY = 'cHJpbWFyeS1jb3Ntb3Mta2V5LWZvci10ZXN0cw+/=='
 const SECONDARY_KEY = 'c2Vjb25kYXJ5LWNvc21vcy1rZXk='
 const READONLY_KEY = 'cmVhZC1vbmx5LWNvc21vcy1rZXk='
 const SUBSCRIPTION = '11111111-2222-3333-4444-555555555555'
 
-interface Recorded {
-  type: string
-  name: string
-  inputs: Record<string, unknown>
-}
-
-let resources: Recorded[] = []
-let calls: { token: string; inputs: Record<string, unknown> }[] = []
-let protectSent = new Map<string, boolean | undefined>()
 /** The account's connection strings as the mock lists them; replaced per test. */
 let listed: (account: string) => { connectionString: string; description: string; keyKind: string; type: string }[]
 
@@ -32,44 +23,25 @@ const defaultListed = (account: string) => [
   { connectionString: tableCs(account, PRIMARY_KEY), description: 'Primary Table Connection String', keyKind: 'Primary', type: 'Table' }
 ]
 
-type RegisterRequest = { getName(): string; hasProtect(): boolean; getProtect(): boolean | undefined }
-const monitorPrototype = MockMonitor.prototype as unknown as { registerResource(req: RegisterRequest, callback: unknown): Promise<void> }
-const registerResource = monitorPrototype.registerResource
-monitorPrototype.registerResource = function (this: unknown, req: RegisterRequest, callback: unknown) {
-  protectSent.set(req.getName(), req.hasProtect() ? req.getProtect() : undefined)
-  return registerResource.call(this, req, callback)
-}
-
-pulumi.runtime.setMocks(
-  {
-    newResource(args) {
-      resources.push({ type: args.type, name: args.name, inputs: args.inputs })
-      const state: Record<string, unknown> = { ...args.inputs }
-      let id = `${args.name}-id`
-      if (args.type === 'azure-native:resources:ResourceGroup') state.name = args.inputs.resourceGroupName
-      if (args.type === 'azure-native:cosmosdb:DatabaseAccount') {
-        state.name = args.inputs.accountName
-        state.documentEndpoint = `https://${String(args.inputs.accountName)}.documents.azure.com:443/`
-        id = `/subscriptions/${SUBSCRIPTION}/resourceGroups/${String(args.inputs.resourceGroupName)}/providers/Microsoft.DocumentDB/databaseAccounts/${String(args.inputs.accountName)}`
-      }
-      if (args.type === 'azure-native:cosmosdb:TableResourceTable') state.name = args.inputs.tableName
-      return { id, state }
-    },
-    call(args) {
-      calls.push({ token: args.token, inputs: args.inputs })
-      if (args.token === 'azure-native:cosmosdb:listDatabaseAccountKeys') {
-        return { primaryMasterKey: PRIMARY_KEY, secondaryMasterKey: SECONDARY_KEY, primaryReadonlyMasterKey: READONLY_KEY, secondaryReadonlyMasterKey: READONLY_KEY }
-      }
-      if (args.token === 'azure-native:cosmosdb:listDatabaseAccountConnectionStrings') {
-        return { connectionStrings: listed(String(args.inputs.accountName)) }
-      }
-      throw new Error(`unexpected call ${args.token}`)
-    }
+const { resources, calls, protectSent, reset } = installPulumiMocks({
+  newResource(args, state) {
+    if (args.type === 'azure-native:resources:ResourceGroup') state.name = args.inputs.resourceGroupName
+    if (args.type === 'azure-native:cosmosdb:TableResourceTable') state.name = args.inputs.tableName
+    if (args.type !== 'azure-native:cosmosdb:DatabaseAccount') return {}
+    state.name = args.inputs.accountName
+    state.documentEndpoint = `https://${String(args.inputs.accountName)}.documents.azure.com:443/`
+    return { id: `/subscriptions/${SUBSCRIPTION}/resourceGroups/${String(args.inputs.resourceGroupName)}/providers/Microsoft.DocumentDB/databaseAccounts/${String(args.inputs.accountName)}` }
   },
-  'event-store',
-  'pr-42',
-  false
-)
+  call(args) {
+    if (args.token === 'azure-native:cosmosdb:listDatabaseAccountKeys') {
+      return { primaryMasterKey: PRIMARY_KEY, secondaryMasterKey: SECONDARY_KEY, primaryReadonlyMasterKey: READONLY_KEY, secondaryReadonlyMasterKey: READONLY_KEY }
+    }
+    if (args.token === 'azure-native:cosmosdb:listDatabaseAccountConnectionStrings') {
+      return { connectionStrings: listed(String(args.inputs.accountName)) }
+    }
+    throw new Error(`unexpected call ${args.token}`)
+  }
+})
 
 let cosmos: typeof import('../../src/programs/cosmos.js')
 let naming: typeof import('../../src/plan/naming.js')
@@ -79,14 +51,11 @@ beforeAll(async () => {
 })
 
 beforeEach(() => {
-  resources = []
-  calls = []
-  protectSent = new Map()
+  reset()
   listed = defaultListed
 })
 
 const CONTEXT = { repository: 'octo/app', commit: '0123456789abcdef0123456789abcdef01234567' }
-const settings = (await import('@pulumi/pulumi/runtime/settings.js')) as unknown as { waitForRPCs(): Promise<void> }
 
 function resolved<T>(value: unknown): Promise<T> {
   return (pulumi.output(value as pulumi.Input<T>) as unknown as { promise(): Promise<T> }).promise()
@@ -103,7 +72,7 @@ async function run(plan: Plan): Promise<{ outputs: Record<string, unknown>; valu
   const outputs = await cosmos.createCosmosTableProgram(plan, CONTEXT)()
   const values: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(outputs)) values[key] = await resolved(value)
-  await settings.waitForRPCs()
+  await settled()
   return { outputs, values }
 }
 

@@ -4,11 +4,11 @@ import * as common from '../../src/programs/common.js'
 import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
 import * as pulumi from '@pulumi/pulumi'
-import { MockMonitor } from '@pulumi/pulumi/runtime/mocks.js'
 import { emulatorTableName } from '../../src/plan/naming.js'
 import { parseConnectionString } from '../../src/tables/connection-string.js'
 import type { Plan } from '../../src/types.js'
 import { makePlan } from '../fixtures/plan.js'
+import { installPulumiMocks, settled } from '../fixtures/pulumi-mocks.js'
 
 const SUBSCRIPTION = '11111111-2222-3333-4444-555555555555'
 const PRINCIPAL = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'
@@ -20,27 +20,10 @@ const ROLE_DEFINITION = `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Auth
 const KEYS = { key1: 'a2V5LW9uZS1vZi10aGUtc2hhcmVkLWFjY291bnQ=', key2: 'a2V5LXR3by1vZi10aGUtc2hhcmVkLWFjY291bnQ=' }
 const EXPIRY = '2031-01-01T00:00:00Z'
 
-interface Recorded {
-  type: string
-  name: string
-  inputs: Record<string, unknown>
-}
-
-let resources: Recorded[] = []
-let calls: { token: string; inputs: Record<string, unknown> }[] = []
-let protectSent = new Map<string, boolean | undefined>()
 /** What the mock returns for the shared account, beyond its name, id and endpoints. */
 let accountExtra: Record<string, unknown> = {}
 /** When true, the mock SAS comes back without `tn=` (the program must add it). */
 let omitTableName = false
-
-type RegisterRequest = { getName(): string; hasProtect(): boolean; getProtect(): boolean | undefined }
-const monitorPrototype = MockMonitor.prototype as unknown as { registerResource(req: RegisterRequest, callback: unknown): Promise<void> }
-const registerResource = monitorPrototype.registerResource
-monitorPrototype.registerResource = function (this: unknown, req: RegisterRequest, callback: unknown) {
-  protectSent.set(req.getName(), req.hasProtect() ? req.getProtect() : undefined)
-  return registerResource.call(this, req, callback)
-}
 
 /** A SAS as the service would sign it: an HMAC over the request with the chosen key (never the key itself). */
 function mockSas(inputs: Record<string, unknown>): string {
@@ -53,44 +36,36 @@ function mockSas(inputs: Record<string, unknown>): string {
   return `sv=2024-01-01&se=${encodeURIComponent(String(inputs.sharedAccessExpiryTime))}&sp=${String(inputs.permissions)}&spr=https${tn}&sig=${encodeURIComponent(sig)}`
 }
 
-pulumi.runtime.setMocks(
-  {
-    newResource(args) {
-      resources.push({ type: args.type, name: args.name, inputs: args.inputs })
-      const state: Record<string, unknown> = { ...args.inputs }
-      if (args.type === 'azure-native:storage:Table') state.name = args.inputs.tableName
-      if (args.type === 'azure-native:authorization:RoleAssignment') state.name = args.inputs.roleAssignmentName
-      // Only for the selectProgram test, which also runs the default and Cosmos programs.
-      if (args.type === 'azure-native:storage:StorageAccount') state.primaryEndpoints = { table: TABLE_ENDPOINT }
-      if (args.type === 'azure-native:resources:ResourceGroup') state.name = args.inputs.resourceGroupName
-      if (args.type === 'azure-native:cosmosdb:DatabaseAccount' || args.type === 'azure-native:storage:StorageAccount') state.name = args.inputs.accountName
-      if (args.type === 'azure-native:cosmosdb:TableResourceTable') state.name = args.inputs.tableName
-      return { id: `${args.name}-id`, state }
-    },
-    call(args) {
-      calls.push({ token: args.token, inputs: args.inputs })
-      switch (args.token) {
-        case 'azure-native:storage:getStorageAccount':
-          return {
-            name: args.inputs.accountName,
-            id: ACCOUNT_ID,
-            kind: 'StorageV2',
-            location: 'westeurope',
-            primaryEndpoints: { table: TABLE_ENDPOINT, blob: `https://${SHARED.name}.blob.core.windows.net/` },
-            ...accountExtra
-          }
-        case 'azure-native:storage:listStorageAccountServiceSAS':
-          return { serviceSasToken: mockSas(args.inputs) }
-        case 'azure-native:storage:listStorageAccountKeys':
-          return { keys: [{ keyName: 'key1', value: KEYS.key1, permissions: 'FULL' }, { keyName: 'key2', value: KEYS.key2, permissions: 'FULL' }] }
-      }
-      throw new Error(`unexpected call ${args.token}`)
-    }
+const { resources, calls, protectSent, reset } = installPulumiMocks({
+  newResource(args, state) {
+    if (args.type === 'azure-native:storage:Table') state.name = args.inputs.tableName
+    if (args.type === 'azure-native:authorization:RoleAssignment') state.name = args.inputs.roleAssignmentName
+    // Only for the selectProgram test, which also runs the default and Cosmos programs.
+    if (args.type === 'azure-native:storage:StorageAccount') state.primaryEndpoints = { table: TABLE_ENDPOINT }
+    if (args.type === 'azure-native:resources:ResourceGroup') state.name = args.inputs.resourceGroupName
+    if (args.type === 'azure-native:cosmosdb:DatabaseAccount' || args.type === 'azure-native:storage:StorageAccount') state.name = args.inputs.accountName
+    if (args.type === 'azure-native:cosmosdb:TableResourceTable') state.name = args.inputs.tableName
+    return {}
   },
-  'event-store',
-  'pr-42',
-  false
-)
+  call(args) {
+    switch (args.token) {
+      case 'azure-native:storage:getStorageAccount':
+        return {
+          name: args.inputs.accountName,
+          id: ACCOUNT_ID,
+          kind: 'StorageV2',
+          location: 'westeurope',
+          primaryEndpoints: { table: TABLE_ENDPOINT, blob: `https://${SHARED.name}.blob.core.windows.net/` },
+          ...accountExtra
+        }
+      case 'azure-native:storage:listStorageAccountServiceSAS':
+        return { serviceSasToken: mockSas(args.inputs) }
+      case 'azure-native:storage:listStorageAccountKeys':
+        return { keys: [{ keyName: 'key1', value: KEYS.key1, permissions: 'FULL' }, { keyName: 'key2', value: KEYS.key2, permissions: 'FULL' }] }
+    }
+    throw new Error(`unexpected call ${args.token}`)
+  }
+})
 
 let sharedTables: typeof import('../../src/programs/shared-tables.js')
 let tableSas: typeof import('../../src/programs/table-sas.js')
@@ -100,15 +75,12 @@ beforeAll(async () => {
 })
 
 beforeEach(() => {
-  resources = []
-  calls = []
-  protectSent = new Map()
+  reset()
   accountExtra = {}
   omitTableName = false
 })
 
 const CONTEXT = { repository: 'octo/app', commit: '0123456789abcdef0123456789abcdef01234567' }
-const settings = (await import('@pulumi/pulumi/runtime/settings.js')) as unknown as { waitForRPCs(): Promise<void> }
 
 /** Resolves an output, or rejects with the program's error (Output keeps a promise internally). */
 function resolved<T>(value: unknown): Promise<T> {
@@ -134,7 +106,7 @@ async function run(plan: Plan): Promise<{ outputs: Record<string, unknown>; valu
   const outputs = await sharedTables.createSharedTablesProgram(plan, CONTEXT)()
   const values: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(outputs)) values[key] = await resolved(value)
-  await settings.waitForRPCs()
+  await settled()
   return { outputs, values }
 }
 
@@ -366,10 +338,10 @@ describe('selectProgram', () => {
   it('runs the shared-tables program for isolation tables, the Cosmos program for cosmos-table, and the default otherwise', async () => {
     const { selectProgram } = await import('../../src/programs/index.js')
     const typesFor = async (plan: Plan): Promise<string[]> => {
-      resources = []
+      reset()
       const outputs = await selectProgram(plan, CONTEXT)()
       for (const value of Object.values(outputs)) await resolved(value).catch(() => undefined)
-      await settings.waitForRPCs()
+      await settled()
       return [...new Set(resources.map((r) => r.type))].sort()
     }
     expect(await typesFor(sharedPlan())).toEqual(['azure-native:storage:Table'])

@@ -3,9 +3,9 @@ import * as common from '../../src/programs/common.js'
 import { createHash } from 'node:crypto'
 import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import * as pulumi from '@pulumi/pulumi'
-import { MockMonitor } from '@pulumi/pulumi/runtime/mocks.js'
 import type { Plan } from '../../src/types.js'
 import { makePlan } from '../fixtures/plan.js'
+import { installPulumiMocks, settled, unwrap } from '../fixtures/pulumi-mocks.js'
 
 const MOCK_KEY = 'bW9jay1rZXk=mock+key/=='
 const TABLE_ENDPOINT = 'https://mockaccount.table.core.windows.net/'
@@ -23,55 +23,22 @@ const ROLE_DEFINITION = `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Auth
 const accountId = (group: unknown, name: unknown): string =>
   `/subscriptions/${SUBSCRIPTION}/resourceGroups/${String(group)}/providers/Microsoft.Storage/storageAccounts/${String(name)}`
 
-interface Recorded {
-  type: string
-  name: string
-  inputs: Record<string, unknown>
-}
-
-let resources: Recorded[] = []
-let calls: { token: string; inputs: Record<string, unknown> }[] = []
-/** protect as sent to the engine, by logical name; undefined when the request did not set it. */
-let protectSent = new Map<string, boolean | undefined>()
-
-// MockResourceArgs does not expose resource options, so read `protect` off the request the SDK sends.
-type RegisterRequest = { getName(): string; hasProtect(): boolean; getProtect(): boolean | undefined }
-const monitorPrototype = MockMonitor.prototype as unknown as {
-  registerResource(req: RegisterRequest, callback: unknown): Promise<void>
-}
-const registerResource = monitorPrototype.registerResource
-monitorPrototype.registerResource = function (this: unknown, req: RegisterRequest, callback: unknown) {
-  protectSent.set(req.getName(), req.hasProtect() ? req.getProtect() : undefined)
-  return registerResource.call(this, req, callback)
-}
-
-pulumi.runtime.setMocks(
-  {
-    newResource(args) {
-      resources.push({ type: args.type, name: args.name, inputs: args.inputs })
-      const state: Record<string, unknown> = { ...args.inputs }
-      let id = `${args.name}-id`
-      if (args.type === 'azure-native:resources:ResourceGroup') state.name = args.inputs.resourceGroupName
-      if (args.type === 'azure-native:storage:StorageAccount') {
-        state.name = args.inputs.accountName
-        state.primaryEndpoints = { table: TABLE_ENDPOINT, blob: 'https://mockaccount.blob.core.windows.net/' }
-        id = accountId(args.inputs.resourceGroupName, args.inputs.accountName)
-      }
-      if (args.type === 'azure-native:storage:Table') state.name = args.inputs.tableName
-      return { id, state }
-    },
-    call(args) {
-      calls.push({ token: args.token, inputs: args.inputs })
-      if (args.token === 'azure-native:storage:listStorageAccountKeys') {
-        return { keys: [{ keyName: 'key1', value: MOCK_KEY, permissions: 'FULL' }] }
-      }
-      throw new Error(`unexpected call ${args.token}`)
-    }
+const { resources, calls, protectSent, reset } = installPulumiMocks({
+  newResource(args, state) {
+    if (args.type === 'azure-native:resources:ResourceGroup') state.name = args.inputs.resourceGroupName
+    if (args.type === 'azure-native:storage:Table') state.name = args.inputs.tableName
+    if (args.type !== 'azure-native:storage:StorageAccount') return {}
+    state.name = args.inputs.accountName
+    state.primaryEndpoints = { table: TABLE_ENDPOINT, blob: 'https://mockaccount.blob.core.windows.net/' }
+    return { id: accountId(args.inputs.resourceGroupName, args.inputs.accountName) }
   },
-  'event-store',
-  'pr-42',
-  false
-)
+  call(args) {
+    if (args.token === 'azure-native:storage:listStorageAccountKeys') {
+      return { keys: [{ keyName: 'key1', value: MOCK_KEY, permissions: 'FULL' }] }
+    }
+    throw new Error(`unexpected call ${args.token}`)
+  }
+})
 
 // ESM: the program module (and azure-native through it) must load after setMocks.
 let program: typeof import('../../src/programs/storage-account.js')
@@ -81,26 +48,16 @@ beforeAll(async () => {
   createProgram = program.createProgram
 })
 
-beforeEach(() => {
-  resources = []
-  calls = []
-  protectSent = new Map()
-})
+beforeEach(reset)
 
 const CONTEXT = { repository: 'octo/app', commit: '0123456789abcdef0123456789abcdef01234567' }
 
-function unwrap<T>(value: unknown): Promise<T> {
-  return new Promise((resolve) => pulumi.output(value as pulumi.Input<T>).apply((v) => resolve(v as T)))
-}
-
-// Not in the SDK's typings, but exported: resolves once every pending registration has been answered.
-const settings = (await import('@pulumi/pulumi/runtime/settings.js')) as unknown as { waitForRPCs(): Promise<void> }
 
 async function run(plan: Plan): Promise<Record<string, unknown>> {
   const outputs = await createProgram(plan, CONTEXT)()
   // Resolve every output, then wait for resources no output depends on (the role assignment).
   await Promise.all(Object.values(outputs).map((o) => unwrap(o)))
-  await settings.waitForRPCs()
+  await settled()
   return outputs
 }
 
@@ -281,7 +238,7 @@ describe('role assignment helpers', () => {
 
 describe('sharedKeyConnectionString', () => {
   it('takes the Table endpoint the account reports, and its scheme', async () => {
-    const { sharedKeyConnectionString } = await import('../src/program.js')
+    const { sharedKeyConnectionString } = await import('../../src/programs/storage-account.js')
     expect(sharedKeyConnectionString('acct', 'https://acct.table.core.chinacloudapi.cn/', 'K==')).toBe(
       'DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=K==;TableEndpoint=https://acct.table.core.chinacloudapi.cn'
     )
