@@ -5,7 +5,7 @@ import { readRunContext, type FullRunContext } from './inputs/context.js'
 import { UserError } from './errors.js'
 import { readInputs, type ActionInputs } from './inputs/inputs.js'
 import { buildPlan } from './plan/plan.js'
-import { pullRequestOf } from './plan/naming.js'
+import { pullRequestEnvironment, pullRequestOf } from './plan/naming.js'
 import { checkAzurePrerequisites } from './plan/preflight.js'
 import { setEmptyOutputs, setEnvironmentOutputs } from './publish/outputs.js'
 import { renderPruneReport, renderReport } from './publish/report.js'
@@ -158,7 +158,7 @@ async function prune(inputs: ActionInputs, context: FullRunContext, deps: Deps, 
   const closed = new Set(numbers.length > 0 ? await deps.closedPullRequests(github, numbers) : [])
   const pruned: string[] = []
   for (const n of numbers.filter((x) => closed.has(x)).sort((a, b) => a - b)) {
-    const plan = buildPlan(inputs, context, { command: 'destroy', environment: `pr-${n}` })
+    const plan = buildPlan(inputs, context, { command: 'destroy', environment: pullRequestEnvironment(n) })
     await core.group(`destroy ${plan.environment} (pull request #${n} is closed)`, () => engine.run(plan, io))
     pruned.push(plan.environment)
   }

@@ -47,6 +47,10 @@ export interface Plan {
   project: string
   /** The environment as the user wrote it, e.g. `feature/Add-Memory`. */
   environment: string
+  /** owner/name of the workflow's repository ('local' outside Actions); tagged on resources and part of global names. */
+  repository: string
+  /** The commit the run is for ('local' outside Actions); tagged on resources. */
+  commit: string
   /** Names derived from project and environment (naming.ts). */
   names: EnvironmentNames
   /** Azure region, canonical form (`westeurope`). */
@@ -81,9 +85,13 @@ export interface EnvironmentNames {
 }
 
 export interface PulumiSettings {
+  /** The backend, decided once: the input backend-url, else PULUMI_BACKEND_URL (trimmed); none means Pulumi Cloud. */
   backendUrl?: string
+  /** A backend that is not a Pulumi service (file, azblob, s3, gs): stack secrets need a secrets provider of their own. */
+  selfManaged: boolean
   /** A file:// backend loses its state with the hosted runner; used only when allowed. */
   allowLocalState: boolean
+  /** The input secrets-provider, else passphrase on a self-managed backend (said every run: the stack file is temporary). */
   secretsProvider?: string
   /** Semver range or exact version of the Pulumi CLI. */
   version: string

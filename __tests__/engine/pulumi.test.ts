@@ -98,7 +98,9 @@ function withRunnerTemp(fn: (env: NodeJS.ProcessEnv, temp: string) => Promise<vo
   }
 }
 
-const plan = (overrides: Partial<Plan> = {}): Plan => makePlan({ pulumi: { version: '3.276.0', allowLocalState: true }, ...overrides })
+// The backend and secrets provider as plan/backend.ts decides them for PULUMI_BACKEND_URL=file:///state.
+const plan = (overrides: Partial<Plan> = {}): Plan =>
+  makePlan({ pulumi: { version: '3.276.0', allowLocalState: true, selfManaged: true, backendUrl: 'file:///state', secretsProvider: 'passphrase' }, ...overrides })
 
 describe('the Automation API workspace', () => {
   it(

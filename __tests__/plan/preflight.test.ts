@@ -15,15 +15,14 @@ describe('checkAzurePrerequisites', () => {
     expect(() => checkAzurePrerequisites(plan, oidc, false)).toThrow(/backend-url.*PULUMI_BACKEND_URL.*PULUMI_ACCESS_TOKEN/)
   })
   it('needs a passphrase for a self-managed backend with passphrase secrets', () => {
-    const selfManaged = makePlan({ pulumi: { version: '3.276.0', allowLocalState: false, backendUrl: 'azblob://state?storage_account=st' } })
+    const selfManaged = makePlan({ pulumi: { version: '3.276.0', allowLocalState: false, selfManaged: true, secretsProvider: 'passphrase', backendUrl: 'azblob://state?storage_account=st' } })
     expect(() => checkAzurePrerequisites(selfManaged, oidc, false)).toThrow(/PULUMI_CONFIG_PASSPHRASE/)
     expect(checkAzurePrerequisites(selfManaged, { ...oidc, PULUMI_CONFIG_PASSPHRASE: '' }, false).warnings).toEqual([])
   })
   it('refuses a file:// backend unless local state is allowed', () => {
-    const local = (allowLocalState: boolean) => makePlan({ pulumi: { version: '3.276.0', allowLocalState, backendUrl: 'file://./state' } })
+    const local = (allowLocalState: boolean) => makePlan({ pulumi: { version: '3.276.0', allowLocalState, selfManaged: true, secretsProvider: 'passphrase', backendUrl: 'file://./state' } })
     const env = { ...oidc, PULUMI_CONFIG_PASSPHRASE: 'p' }
     expect(() => checkAzurePrerequisites(local(false), env, false)).toThrow(/allow-local-state: true/)
-    expect(() => checkAzurePrerequisites(makePlan({}), { ...env, PULUMI_BACKEND_URL: 'file:///state' }, false)).toThrow(/file:\/\//)
     expect(checkAzurePrerequisites(local(true), env, false).warnings).toEqual([])
   })
   it('needs credentials, complete ones, and the id-token permission for OIDC', () => {

@@ -64,9 +64,8 @@ async function inWorkDir<T>(env: NodeJS.ProcessEnv, fn: (workDir: string) => Pro
 
 function workspaceOptions(plan: Plan, env: NodeJS.ProcessEnv, cli: PulumiCli, workDir: string): LocalWorkspaceOptions {
   const stackName = plan.names.stackName
-  const backendUrl = plan.pulumi.backendUrl || env.PULUMI_BACKEND_URL
-  // Self-managed backends default to passphrase secrets; the stack file is gone next run, so say it every time.
-  const secretsProvider = plan.pulumi.secretsProvider || (backendUrl && !/^https:\/\//i.test(backendUrl) ? 'passphrase' : undefined)
+  // Both decided once in the plan (plan/backend.ts); the stack file is gone next run, so they are said every time.
+  const { backendUrl, secretsProvider } = plan.pulumi
   return {
     workDir,
     pulumiCommand: cli.command,
@@ -78,9 +77,9 @@ function workspaceOptions(plan: Plan, env: NodeJS.ProcessEnv, cli: PulumiCli, wo
   }
 }
 
-async function openStack(auto: Automation, plan: Plan, options: LocalWorkspaceOptions, env: NodeJS.ProcessEnv): Promise<Stack | null> {
+async function openStack(auto: Automation, plan: Plan, options: LocalWorkspaceOptions): Promise<Stack | null> {
   const stackName = plan.names.stackName
-  const program = selectProgram(plan, { repository: env.GITHUB_REPOSITORY || 'local', commit: env.GITHUB_SHA || 'local' })
+  const program = selectProgram(plan, { repository: plan.repository, commit: plan.commit })
   const args = { stackName, projectName: plan.project, program }
   try {
     // destroy never creates a stack just to find it empty
@@ -134,7 +133,7 @@ export function createPulumiEngine(env: NodeJS.ProcessEnv = process.env, overrid
 
   async function runIn(auto: Automation, options: LocalWorkspaceOptions, plan: Plan, io: EngineIO): Promise<EngineResult> {
     const stackName = plan.names.stackName
-    const stack = await openStack(auto, plan, options, env)
+    const stack = await openStack(auto, plan, options)
     if (!stack) {
       return { changes: emptyChanges(), outputs: null, resources: [], notes: [`Environment '${plan.environment}' (stack ${stackName}) does not exist; nothing to destroy.`] }
     }

@@ -10,6 +10,8 @@ export interface RunContext {
   /** owner/name; 'local' outside Actions. */
   repository: string
   sha: string
+  /** PULUMI_BACKEND_URL as set (may carry a credential: never echoed). */
+  backendUrlFromEnv?: string
 }
 
 interface PullRequestEvent {
@@ -41,6 +43,7 @@ export function readRunContext(env: NodeJS.ProcessEnv): FullRunContext {
     ...(isPullRequest && typeof number === 'number' ? { pullRequestNumber: number } : {}),
     repository: env.GITHUB_REPOSITORY || 'local',
     sha: env.GITHUB_SHA || 'local',
+    ...(env.PULUMI_BACKEND_URL ? { backendUrlFromEnv: env.PULUMI_BACKEND_URL } : {}),
     fromFork: isPullRequest && !!head && !!base && head !== base
   }
 }

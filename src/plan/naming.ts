@@ -109,6 +109,11 @@ export function emulatorTableName(args: { table: string; project: string; enviro
   return tablePart + envPart + hash
 }
 
+/** The environment of pull request `n`: the default on pull_request events, and what prune looks for. */
+export function pullRequestEnvironment(n: number): string {
+  return `pr-${n}`
+}
+
 /**
  * The pull request whose environment `pr-<n>` owns this listed name: an environment name (emulator)
  * or a stack name, proved by recomputing the stack name, so a look-alike stack is never taken for it.
@@ -116,7 +121,7 @@ export function emulatorTableName(args: { table: string; project: string; enviro
 export function pullRequestOf(listed: string, project: string): number | undefined {
   const m = /^pr-([1-9][0-9]{0,9})(-[0-9a-f]{16})?$/.exec(listed)
   if (!m) return undefined
-  const environment = `pr-${m[1]}`
+  const environment = pullRequestEnvironment(Number(m[1]))
   if (m[2] !== undefined && stackName(project, environment) !== listed) return undefined
   return Number(m[1])
 }

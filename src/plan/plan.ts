@@ -5,7 +5,8 @@ import { shown } from '../inputs/shown.js'
 import type { RunContext } from '../inputs/context.js'
 import type { ActionInputs } from '../inputs/inputs.js'
 import { COSMOS_MAX_TAGS, FIXED_TAG_KEYS } from '../inputs/tags.js'
-import { emulatorTableName, environmentNames, environmentSlug } from './naming.js'
+import { pulumiSettings } from './backend.js'
+import { emulatorTableName, environmentNames, environmentSlug, pullRequestEnvironment } from './naming.js'
 import type { Command, Plan } from '../types.js'
 import { AZURITE_DEFAULT_CONNECTION_STRING, parseConnectionString } from '../tables/connection-string.js'
 
@@ -13,7 +14,7 @@ const MAX_ENVIRONMENT_LENGTH = 200
 
 export function resolveEnvironment(given: string, context: RunContext): string {
   if (given !== '') return given
-  if (context.pullRequestNumber !== undefined) return `pr-${context.pullRequestNumber}`
+  if (context.pullRequestNumber !== undefined) return pullRequestEnvironment(context.pullRequestNumber)
   throw new InputError(
     'environment',
     `is required ${context.eventName ? `on '${context.eventName}' events` : 'outside pull requests'}; give a name such as staging, production or pr-42 (on pull_request events it defaults to pr-<number>).`
@@ -50,6 +51,8 @@ export function buildPlan(inputs: ActionInputs, context: RunContext, overrides: 
     target: inputs.target,
     project: inputs.project,
     environment,
+    repository: context.repository,
+    commit: context.sha,
     names,
     location: inputs.location,
     sku: inputs.sku,
@@ -63,12 +66,7 @@ export function buildPlan(inputs: ActionInputs, context: RunContext, overrides: 
     auth: inputs.auth,
     ...(inputs.principalId ? { principalId: inputs.principalId } : {}),
     scale: inputs.scale,
-    pulumi: {
-      version: inputs.pulumiVersion,
-      allowLocalState: inputs.allowLocalState,
-      ...(inputs.backendUrl ? { backendUrl: inputs.backendUrl } : {}),
-      ...(inputs.secretsProvider ? { secretsProvider: inputs.secretsProvider } : {})
-    }
+    pulumi: pulumiSettings(inputs, context)
   }
   // Cosmos DB accepts 15 tags per resource; the fixed tags count against them.
   const userTags = Object.keys(inputs.tags).length

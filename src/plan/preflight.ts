@@ -7,16 +7,6 @@ export interface PreflightResult {
   warnings: string[]
 }
 
-/** PULUMI_BACKEND_URL, trimmed; never echoed, since it may carry a credential. */
-function backendFromEnv(value: string | undefined): string | undefined {
-  const text = value?.trim()
-  if (!text) return undefined
-  if (/[\s\u0000-\u001f\u007f-\u009f]/.test(text)) {
-    throw new UserError('PULUMI_BACKEND_URL contains whitespace or a control character (the value is not shown: it may hold a credential); set it to a single backend URL.')
-  }
-  return text
-}
-
 const truthy = (v: string | undefined): boolean => /^(1|true|yes)$/i.test(v ?? '')
 
 export function checkAzurePrerequisites(plan: Plan, env: NodeJS.ProcessEnv, fromFork: boolean): PreflightResult {
@@ -27,7 +17,8 @@ export function checkAzurePrerequisites(plan: Plan, env: NodeJS.ProcessEnv, from
         'Use target: emulator (with Azurite as a service container) for fork pull requests.'
     )
   }
-  const backend = plan.pulumi.backendUrl || backendFromEnv(env.PULUMI_BACKEND_URL)
+  // Decided once in the plan (plan/backend.ts): the input backend-url, else PULUMI_BACKEND_URL.
+  const backend = plan.pulumi.backendUrl
   if (!backend && !env.PULUMI_ACCESS_TOKEN) {
     throw new UserError(
       'No Pulumi backend: set the input backend-url (e.g. azblob://state?storage_account=NAME) or the variable PULUMI_BACKEND_URL, ' +
@@ -40,9 +31,7 @@ export function checkAzurePrerequisites(plan: Plan, env: NodeJS.ProcessEnv, from
         'Use Pulumi Cloud or azblob://, or set allow-local-state: true on a self-hosted runner that keeps the directory.'
     )
   }
-  const selfManaged = !!backend && !/^https:\/\/api\.pulumi\.com(\/|$)/i.test(backend)
-  const passphraseSecrets = !plan.pulumi.secretsProvider || plan.pulumi.secretsProvider === 'passphrase'
-  if (selfManaged && passphraseSecrets && env.PULUMI_CONFIG_PASSPHRASE === undefined && !env.PULUMI_CONFIG_PASSPHRASE_FILE) {
+  if (plan.pulumi.selfManaged && plan.pulumi.secretsProvider === 'passphrase' && env.PULUMI_CONFIG_PASSPHRASE === undefined && !env.PULUMI_CONFIG_PASSPHRASE_FILE) {
     throw new UserError(
       'The self-managed backend encrypts stack secrets with a passphrase: set PULUMI_CONFIG_PASSPHRASE (the same value on every run, from a secret), ' +
         'or choose another secrets-provider such as azurekeyvault://....'

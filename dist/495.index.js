@@ -1,1 +1,0 @@
-export const id=495;export const ids=[495];export const modules={31495:(e,n,t)=>{async function o(e){if("emulator"===e){const{createEmulatorEngine:e}=await t.e(530).then(t.bind(t,19530));return e()}const{createPulumiEngine:n}=await Promise.all([t.e(156),t.e(124)]).then(t.bind(t,38124));return n()}t.r(n),t.d(n,{loadEngine:()=>o})}};

@@ -1,0 +1,1 @@
+export const id=970;export const ids=[970];export const modules={25970:(e,n,t)=>{async function o(e){if("emulator"===e){const{createEmulatorEngine:e}=await t.e(517).then(t.bind(t,88517));return e()}const{createPulumiEngine:n}=await Promise.all([t.e(160),t.e(768)]).then(t.bind(t,92768));return n()}t.r(n),t.d(n,{loadEngine:()=>o})}};
