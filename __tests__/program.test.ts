@@ -187,7 +187,7 @@ describe('createProgram', () => {
     const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
     expect(await unwrap<string>(outputs.connectionString)).toMatch(
       new RegExp(
-        `^DefaultEndpointsProtocol=https;AccountName=${plan.names.storageAccountName};AccountKey=${escape(MOCK_KEY)};EndpointSuffix=core\\.windows\\.net$`
+        `^DefaultEndpointsProtocol=https;AccountName=${plan.names.storageAccountName};AccountKey=${escape(MOCK_KEY)};TableEndpoint=${escape(TABLE_ENDPOINT.replace(/\/$/, ''))}$`
       )
     )
     expect(await unwrap<string>(outputs.accountKey)).toBe(MOCK_KEY)
@@ -275,5 +275,16 @@ describe('role assignment helpers', () => {
     expect(program.roleAssignmentGuid(accountId('rg', 'other'), PRINCIPAL, ROLE_DEFINITION)).not.toBe(name)
     expect(program.roleAssignmentGuid(scope, 'bbbbbbbb-bbbb-cccc-dddd-eeeeeeeeeeee', ROLE_DEFINITION)).not.toBe(name)
     expect(program.roleAssignmentGuid(scope, PRINCIPAL, ROLE_DEFINITION.replace('0a9a', '1a9a'))).not.toBe(name)
+  })
+})
+
+describe('sharedKeyConnectionString', () => {
+  it('takes the Table endpoint the account reports, and its scheme', async () => {
+    const { sharedKeyConnectionString } = await import('../src/program.js')
+    expect(sharedKeyConnectionString('acct', 'https://acct.table.core.chinacloudapi.cn/', 'K==')).toBe(
+      'DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=K==;TableEndpoint=https://acct.table.core.chinacloudapi.cn'
+    )
+    expect(sharedKeyConnectionString('acct', 'http://127.0.0.1:10002/acct/', 'K')).toBe('DefaultEndpointsProtocol=http;AccountName=acct;AccountKey=K;TableEndpoint=http://127.0.0.1:10002/acct')
+    expect(() => sharedKeyConnectionString('acct', undefined, 'K')).toThrow(/no Table endpoint/)
   })
 })

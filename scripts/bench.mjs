@@ -4,13 +4,17 @@
 //       (beside it, the floor: @actions/core alone, bundled the same way)
 //   (c) emulator `up` of two tables through the bundle           target <= 3.0 x a bare @azure/data-tables script
 //       (verify: false for the like-for-like comparison; verify's own cost is reported on its own line)
+//   (d) azure `up` on the real Pulumi engine (CLI from scripts/pulumi-cli.mjs, the tests' stand-in provider,
+//       file:// backend): a first up and a no-op up of the bundle   target <= 1.15 x a plain Node script that
+//       runs the same inline program through the Automation API from node_modules; peak RSS of the action's
+//       own process during a first up. --no-engine leaves it out.
 // Every comparison alternates its contenders run by run and takes the median of --runs (default 7).
 // The bundle always runs as the runner runs it (scripts/lib/runner.mjs: every action.yml default as
 // INPUT_*, the runner's files and variables). With --env inherit this shell's environment comes too, as
 // the issue's figures did; with --env clean (or both) nothing else does. Node here may load NODE_EXTRA_CA_CERTS at every start, which
 // raises the bare baseline and so lowers every ratio: the clean figures show the difference.
 //
-//   node scripts/bench.mjs [--runs N] [--env inherit|clean|both] [--dist DIR] [--no-floor] [--strict]
+//   node scripts/bench.mjs [--runs N] [--env inherit|clean|both] [--dist DIR] [--no-floor] [--no-engine] [--strict]
 //
 // Exit code 0 unless --strict and a target is missed. Needs only 127.0.0.1 (Azurite from the dev dependencies).
 import { execFileSync, spawnSync } from 'node:child_process'
@@ -31,6 +35,7 @@ const ENVS = { inherit: ['inherit'], clean: ['clean'], both: ['inherit', 'clean'
 const DIST = resolve(root, option('--dist', 'dist'))
 const STRICT = args.includes('--strict')
 const FLOOR = !args.includes('--no-floor')
+const ENGINE = !args.includes('--no-engine')
 const NODE = process.execPath
 const TIME = ['/usr/bin/time', '/bin/time'].find((p) => existsSync(p) && spawnSync(p, ['-f', '%M', 'true'], { encoding: 'utf8' }).status === 0)
 
@@ -204,6 +209,110 @@ function emulatorUp(copy, bare, azurite, envKind) {
   )
 }
 
+
+// ---------------------------------------------------------------- (d) azure up on the real engine
+/** The environment printed by scripts/engine-env.mjs (CLI on PATH, stand-in plugin, backend, passphrase). */
+function engineEnv(work) {
+  const dir = join(work, 'engine')
+  const r = spawnSync(NODE, [join(root, 'scripts', 'engine-env.mjs')], { env: { ...process.env, ENGINE_ENV_DIR: dir }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  if (r.status !== 0) throw new Error('scripts/engine-env.mjs failed: no Pulumi CLI (see above)')
+  const vars = {}
+  for (const m of r.stdout.matchAll(/^export ([A-Z_]+)='((?:[^']|'\\'')*)'$/gm)) vars[m[1]] = m[2].replaceAll("'\\''", "'")
+  return vars
+}
+
+/** The same inline program as src/program.ts (shared-key mode), run through the Automation API from node_modules. */
+function plainEngineScript(work) {
+  const file = join(work, 'plain-engine-up.mjs')
+  const mod = (m) => JSON.stringify(import.meta.resolve(m))
+  writeFileSync(
+    file,
+    `import { mkdtempSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import * as pulumi from ${mod('@pulumi/pulumi')}
+import { LocalWorkspace } from ${mod('@pulumi/pulumi/automation/index.js')}
+import { ResourceGroup } from ${mod('@pulumi/azure-native/resources/resourceGroup.js')}
+import { StorageAccount } from ${mod('@pulumi/azure-native/storage/storageAccount.js')}
+import { Table } from ${mod('@pulumi/azure-native/storage/table.js')}
+import { listStorageAccountKeysOutput } from ${mod('@pulumi/azure-native/storage/listStorageAccountKeys.js')}
+const [stackName, accountName] = process.argv.slice(2)
+const program = async () => {
+  const tags = { environment: stackName, 'managed-by': 'bench' }
+  const group = new ResourceGroup('resource-group', { resourceGroupName: 'rg-plain-' + stackName, location: 'westeurope', tags })
+  const account = new StorageAccount('storage', { accountName, resourceGroupName: group.name, location: 'westeurope', kind: 'StorageV2', sku: { name: 'Standard_LRS' }, minimumTlsVersion: 'TLS1_2', enableHttpsTrafficOnly: true, allowBlobPublicAccess: false, tags })
+  const tables = ['events', 'snapshots'].map((t) => new Table('table-' + t, { tableName: t, accountName: account.name, resourceGroupName: group.name }))
+  const keys = listStorageAccountKeysOutput({ resourceGroupName: group.name, accountName: account.name })
+  const accountKey = pulumi.secret(keys.keys.apply((k) => k[0].value))
+  const connectionString = pulumi.secret(pulumi.all([account.name, account.primaryEndpoints, accountKey]).apply(([n, e, k]) => 'DefaultEndpointsProtocol=http;AccountName=' + n + ';AccountKey=' + k + ';TableEndpoint=' + e.table))
+  return { connectionString, accountKey, tableNames: pulumi.all(tables.map((t) => t.name)), storageAccountName: account.name, resourceGroupName: group.name, tableEndpoint: account.primaryEndpoints.apply((e) => e.table) }
+}
+const workDir = mkdtempSync(join(process.env.RUNNER_TEMP, 'plain-'))
+try {
+  const stack = await LocalWorkspace.createOrSelectStack({ stackName, projectName: 'plain', program }, {
+    workDir, pulumiHome: process.env.PULUMI_HOME, secretsProvider: 'passphrase', stackSettings: { [stackName]: { secretsProvider: 'passphrase' } },
+    projectSettings: { name: 'plain', runtime: 'nodejs', backend: { url: process.env.PULUMI_BACKEND_URL } }, envVars: { PULUMI_SKIP_UPDATE_CHECK: 'true' }
+  })
+  await stack.setAllConfig({ 'azure-native:location': { value: 'westeurope' } })
+  const res = await stack.up({ parallel: 10, color: 'never', onOutput: (o) => process.stdout.write(o) })
+  if (!res.outputs.connectionString?.value) throw new Error('no connection string')
+} finally {
+  rmSync(workDir, { recursive: true, force: true })
+}
+`
+  )
+  return file
+}
+
+function engineUp(copy, plain, vars, work) {
+  const tag = `${Date.now().toString(36)}${process.pid}`.replace(/[^a-z0-9]/g, '').slice(-10)
+  const stop = () => spawnSync(NODE, [join(root, 'scripts', 'engine-env.mjs'), '--stop'], { env: { ...process.env, ...vars }, stdio: 'ignore' })
+  const temp = join(work, 'runner-temp')
+  mkdirSync(temp, { recursive: true })
+  const bundleRun = (environmentName) => {
+    const step = runnerEnv({
+      actionYml: join(copy, 'action.yml'),
+      dir: join(work, `step-${environmentName}-${Math.random().toString(36).slice(2, 8)}`),
+      inputs: { command: 'up', target: 'azure', 'allow-local-state': 'true', environment: environmentName, tables: 'events,snapshots', verify: 'false' },
+      env: { ...vars, PATH: vars.PATH }
+    })
+    return { argv: [join(copy, 'dist', 'index.js')], env: step.env, cwd: step.env.GITHUB_WORKSPACE }
+  }
+  const plainRun = (stackName) => ({ argv: [plain, stackName, `pl${stackName}`.slice(0, 24)], env: environment('clean', { ...vars, RUNNER_TEMP: temp }), cwd: work })
+  const check = (c, r) => {
+    if (r.status !== 0) throw new Error(`${c.name} failed (exit ${r.status}): ${r.stdout.slice(-2000)}${r.stderr.slice(-2000)}`)
+  }
+  // First up: a fresh environment every run. The Table endpoints are not needed once the tables exist,
+  // so the stand-in's Azurite processes are stopped between runs.
+  const first = compare(
+    [
+      { name: 'plain', prepare: (i) => (stop(), plainRun(`f${tag}${i}`)) },
+      { name: 'bundle', prepare: (i) => (stop(), bundleRun(`bf${tag}${i}`)) }
+    ],
+    { rss: false, check }
+  )
+  // No-op up: one environment each, created once untimed, then up again and again.
+  for (const r of [timed(plainRun(`n${tag}`).argv, plainRun(`n${tag}`).env, work), (() => { const b = bundleRun(`bn${tag}`); return timed(b.argv, b.env, b.cwd) })()]) check({ name: 'setup' }, r)
+  const noop = compare(
+    [
+      { name: 'plain', prepare: () => plainRun(`n${tag}`) },
+      { name: 'bundle', prepare: () => bundleRun(`bn${tag}`) }
+    ],
+    { rss: false, check }
+  )
+  // Peak RSS of the action's own process (not the CLI's or the provider's) during a first up.
+  const probeOut = join(work, 'rss')
+  const probe = `data:text/javascript,import{writeFileSync}from"node:fs";process.on("exit",()=>writeFileSync(${JSON.stringify(probeOut)},String(process.resourceUsage().maxRSS)))`
+  const rssRuns = []
+  for (let i = 0; i < Math.min(RUNS, 3); i++) {
+    stop()
+    const b = bundleRun(`br${tag}${i}`)
+    check({ name: 'rss' }, spawnSync(NODE, ['--import', probe, ...b.argv], { env: b.env, cwd: b.cwd, encoding: 'utf8', maxBuffer: 64 * MiB }))
+    rssRuns.push(Number(readFileSync(probeOut, 'utf8')) * 1024)
+  }
+  stop()
+  return { first, noop, rss: median(rssRuns) }
+}
+
 // ---------------------------------------------------------------- main
 if (!existsSync(join(DIST, 'index.js'))) {
   console.error(`No bundle at ${DIST}/index.js: run npm run build first.`)
@@ -234,6 +343,18 @@ try {
     const label = `(${envKind} env)`
     row(`emulator up, 2 tables, verify false ${label}`, `${ms(r.up.wall)} = ${(r.up.wall / r.bare.wall).toFixed(2)} x bare script ${ms(r.bare.wall)}`, '<= 3.0 x', r.up.wall / r.bare.wall <= 3.0)
     row(`  verify's own cost ${label}`, `+${ms(r['up+verify'].wall - r.up.wall)} (up with verify ${ms(r['up+verify'].wall)})`, '', undefined)
+  }
+
+  if (ENGINE) {
+    const vars = engineEnv(work)
+    try {
+      const r = engineUp(copy, plainEngineScript(work), vars, work)
+      row('azure first up, real engine, 2 tables', `${ms(r.first.bundle.wall)} = ${(r.first.bundle.wall / r.first.plain.wall).toFixed(2)} x plain script ${ms(r.first.plain.wall)}`, '<= 1.15 x', r.first.bundle.wall / r.first.plain.wall <= 1.15)
+      row('azure no-op up, real engine', `${ms(r.noop.bundle.wall)} = ${(r.noop.bundle.wall / r.noop.plain.wall).toFixed(2)} x plain script ${ms(r.noop.plain.wall)}`, '<= 1.15 x', r.noop.bundle.wall / r.noop.plain.wall <= 1.15)
+      row('  peak RSS of the action during a first up', mib(r.rss), '', undefined)
+    } finally {
+      spawnSync(NODE, [join(root, 'scripts', 'engine-env.mjs'), '--stop'], { env: { ...process.env, ...vars }, stdio: 'ignore' })
+    }
   }
 } finally {
   await azurite?.stop()

@@ -5,7 +5,8 @@ import { InputError } from './errors.js'
 import { canonicalRegion, closestRegions } from './regions.js'
 import { shown } from './shown.js'
 import { readScaleInputs } from './scale-inputs.js'
-import { ACTION_COMMANDS, AUTH_MODES, SKUS, TARGETS, type ActionCommand, type AuthMode, type ScaleSettings, type Sku, type Target } from './types.js'
+import { readPayloadInputs } from './payloads/inputs.js'
+import { ACTION_COMMANDS, AUTH_MODES, SKUS, TARGETS, type ActionCommand, type AuthMode, type PayloadSettings, type ScaleSettings, type Sku, type Target } from './types.js'
 
 export interface ActionInputs {
   command: ActionCommand
@@ -32,6 +33,7 @@ export interface ActionInputs {
   auth: AuthMode
   principalId: string
   scale: ScaleSettings
+  payloads: PayloadSettings
 }
 
 export type GetInput = (name: string) => string
@@ -206,6 +208,7 @@ export function readInputs(get: GetInput): ActionInputs {
     allowLocalState: parseBoolean('allow-local-state', or('allow-local-state', 'false')),
     auth: oneOf('auth', or('auth', 'connection-string'), AUTH_MODES),
     principalId: parsePrincipalId(get('principal-id').trim()),
-    scale: readScaleInputs(get)
+    scale: readScaleInputs(get),
+    payloads: readPayloadInputs(get)
   }
 }

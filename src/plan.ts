@@ -71,6 +71,7 @@ export function buildPlan(inputs: ActionInputs, context: RunContext, overrides: 
     auth: inputs.auth,
     ...(inputs.principalId ? { principalId: inputs.principalId } : {}),
     scale: inputs.scale,
+    payloads: inputs.payloads,
     pulumi: {
       version: inputs.pulumiVersion,
       allowLocalState: inputs.allowLocalState,

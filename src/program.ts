@@ -48,6 +48,16 @@ export function roleAssignmentGuid(scope: string, principalId: string, roleDefin
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 
+/**
+ * The account's own Table endpoint (primaryEndpoints.table), not a public-cloud suffix: right in every
+ * Azure cloud (sovereign clouds have other suffixes) and for any endpoint the account reports.
+ */
+export function sharedKeyConnectionString(accountName: string, tableEndpoint: string | undefined, accountKey: string): string {
+  if (!tableEndpoint) throw new Error(`storage account ${accountName} reports no Table endpoint; use a general-purpose v2 (StorageV2) account`)
+  const protocol = /^http:/i.test(tableEndpoint) ? 'http' : 'https'
+  return `DefaultEndpointsProtocol=${protocol};AccountName=${accountName};AccountKey=${accountKey};TableEndpoint=${tableEndpoint.replace(/\/+$/, '')}`
+}
+
 type Secrets = { connectionString: pulumi.Input<string>; accountKey: pulumi.Input<string> }
 
 /** Shared-key mode: the key is read from the account we created, and both values stay secret. */
@@ -62,7 +72,7 @@ function sharedKeySecrets(plan: Plan, group: ResourceGroup, account: StorageAcco
     })
   )
   const connectionString = pulumi.secret(
-    pulumi.interpolate`DefaultEndpointsProtocol=https;AccountName=${account.name};AccountKey=${accountKey};EndpointSuffix=core.windows.net`
+    pulumi.all([account.name, account.primaryEndpoints, accountKey]).apply(([name, endpoints, key]) => sharedKeyConnectionString(name, endpoints.table, key))
   )
   return { connectionString, accountKey }
 }

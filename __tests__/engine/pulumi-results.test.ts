@@ -19,6 +19,8 @@ describe('pulumi results', () => {
       { op: 'create', type: 'azure-native:storage:Table', name: 'events' },
       { op: 'same', type: 'azure-native:resources:ResourceGroup', name: 'rg' }
     ])
+    // Kept apart: the engine's counts include the stack, ours do not (withoutStack).
+    expect(c.stackOp).toBe('create')
   })
   it('reads our outputs from the stack outputs', () => {
     const out = environmentOutputsFrom(
@@ -58,5 +60,15 @@ describe('secret outputs and throttling', () => {
     const { isThrottled } = await import('../../src/engine/pulumi-results.js')
     expect(isThrottled(new Error('autorest: StatusCode=429 TooManyRequests'))).toBe(true)
     expect(isThrottled(new Error('StatusCode=409 Conflict'))).toBe(false)
+  })
+})
+
+describe('withoutStack', () => {
+  it("takes the stack's own root resource out of the engine's counts", async () => {
+    const { withoutStack } = await import('../../src/engine/pulumi-results.js')
+    const counts = { create: 4, update: 0, delete: 0, replace: 0, same: 0 }
+    expect(withoutStack(counts, 'create')).toEqual({ ...counts, create: 3 })
+    expect(withoutStack({ ...counts, create: 0, same: 5 }, 'same')).toEqual({ ...counts, create: 0, same: 4 })
+    expect(withoutStack(counts, undefined)).toEqual(counts)
   })
 })

@@ -15,6 +15,15 @@ export function changesFrom(map: OpMap | undefined): ChangeSummary {
   return c
 }
 
+/**
+ * The engine's counts include the stack's own root resource (a first up "creates" it, a destroy "deletes"
+ * it); our counts are of Azure resources only, like the list in the summary.
+ */
+export function withoutStack(changes: ChangeSummary, stackOp: ChangeOp | undefined): ChangeSummary {
+  if (!stackOp || stackOp === 'read') return changes
+  return { ...changes, [stackOp]: Math.max(0, changes[stackOp] - 1) }
+}
+
 const OP_NAMES: Partial<Record<string, ChangeOp>> = {
   create: 'create',
   import: 'create',
@@ -32,6 +41,8 @@ const resourceType = (urn: string): string => urn.split('::').at(-2) ?? ''
 export interface ResourceCollector {
   onEvent(event: EngineEvent): void
   readonly resources: ResourceChange[]
+  /** What the engine did to the stack's own root resource, which its change counts include. */
+  readonly stackOp: ChangeOp | undefined
   /** `type name: message` for each resource the engine reported an error on. */
   readonly failures: string[]
 }
@@ -40,6 +51,7 @@ export interface ResourceCollector {
 export function resourceCollector(): ResourceCollector {
   const byUrn = new Map<string, ResourceChange>()
   const failures: string[] = []
+  let stackOp: ChangeOp | undefined
   return {
     onEvent(event) {
       const diag = event.diagnosticEvent
@@ -47,6 +59,7 @@ export function resourceCollector(): ResourceCollector {
         failures.push(`${resourceType(diag.urn)} '${resourceName(diag.urn)}': ${diag.message.trim().split('\n')[0]}`)
       }
       const meta = event.resourcePreEvent?.metadata
+      if (meta?.type === 'pulumi:pulumi:Stack') stackOp = OP_NAMES[meta.op]
       if (!meta || meta.type === 'pulumi:pulumi:Stack' || meta.type.startsWith('pulumi:providers:')) return
       const op = OP_NAMES[meta.op]
       if (!op) return
@@ -54,6 +67,9 @@ export function resourceCollector(): ResourceCollector {
     },
     get resources() {
       return [...byUrn.values()]
+    },
+    get stackOp() {
+      return stackOp
     },
     get failures() {
       return [...failures]
