@@ -10,6 +10,7 @@ import { listStorageAccountKeysOutput } from '@pulumi/azure-native/storage/listS
 import { StorageAccount } from '@pulumi/azure-native/storage/storageAccount.js'
 import { Table } from '@pulumi/azure-native/storage/table.js'
 import type { Plan } from './types.js'
+import { addPayloadResources } from './programs/payloads.js'
 
 export const MANAGED_BY = 'event-store-env-action'
 
@@ -137,6 +138,7 @@ export function createProgram(
     )
 
     if (entra && plan.principalId) grantTableDataRole(plan.principalId, account, options)
+    const payloads = addPayloadResources({ plan, group, account, options })
     // Empty, but still top-level outputs: the engine reads the same shape in both modes.
     const secrets: Secrets = entra ? { connectionString: '', accountKey: '' } : sharedKeySecrets(plan, group, account)
 
@@ -146,7 +148,9 @@ export function createProgram(
       tableNames: pulumi.all(tables.map((table) => table.name)),
       storageAccountName: account.name,
       resourceGroupName: group.name,
-      tableEndpoint: account.primaryEndpoints.apply((endpoints) => endpoints.table)
+      tableEndpoint: account.primaryEndpoints.apply((endpoints) => endpoints.table),
+      ...payloads,
+      retentionLocked: plan.payloads?.retentionLock === true
     }
   }
 }
