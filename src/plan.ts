@@ -6,6 +6,7 @@ import type { ActionInputs } from './inputs.js'
 import { emulatorTableName, environmentNames, environmentSlug } from './naming.js'
 import type { Command, Plan } from './types.js'
 import { AZURITE_DEFAULT_CONNECTION_STRING, parseConnectionString } from './connection-string.js'
+import { requireEmulatorBlobEndpoint } from './payloads/emulator.js'
 
 /** What the plan needs to know about the workflow run (from GITHUB_* variables). */
 export interface RunContext {
@@ -87,7 +88,8 @@ export function buildPlan(inputs: ActionInputs, context: RunContext, overrides: 
   }
   if (inputs.target === 'emulator') {
     plan.emulatorConnectionString = inputs.emulatorConnectionString || AZURITE_DEFAULT_CONNECTION_STRING
-    parseConnectionString(plan.emulatorConnectionString) // throws an InputError that never echoes the value
+    const parsed = parseConnectionString(plan.emulatorConnectionString) // throws an InputError that never echoes the value
+    if (plan.payloads?.enabled) requireEmulatorBlobEndpoint(plan.emulatorConnectionString, parsed)
   }
   return plan
 }

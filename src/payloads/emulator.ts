@@ -2,7 +2,7 @@
 // blob service beside its table service). An emulator cannot enforce immutability; the run says so.
 import type { ParsedConnectionString } from '../connection-string.js'
 import { networkErrorCode, restErrorInfo } from '../connection-string.js'
-import { UserError } from '../errors.js'
+import { InputError, UserError } from '../errors.js'
 import type { EngineIO, Plan } from '../types.js'
 import { blobEndpointOf, blobWhere, containerClient } from './blob.js'
 
@@ -16,15 +16,19 @@ export function emulatorContainerName(plan: Plan): string {
 
 type Session = { plan: Plan; io: EngineIO; connectionString: string; parsed: ParsedConnectionString }
 
-function endpointFor(s: Session): string {
-  const endpoint = blobEndpointOf(s.connectionString, s.parsed)
+/** Checked while the plan is built, so a missing Blob endpoint is refused before anything is written. */
+export function requireEmulatorBlobEndpoint(connectionString: string, parsed: ParsedConnectionString): string {
+  const endpoint = blobEndpointOf(connectionString, parsed)
   if (!endpoint) {
-    throw new UserError(
-      "payloads needs the endpoint's Blob service: add BlobEndpoint=http://host:port/<account> to the input 'emulator-connection-string' (Azurite's blob service listens on 10000 by default)."
+    throw new InputError(
+      'payloads',
+      "needs the emulator's Blob service: add BlobEndpoint=http://host:port/<account> to 'emulator-connection-string' (Azurite's blob service listens on 10000 by default)."
     )
   }
   return endpoint
 }
+
+const endpointFor = (s: Session): string => requireEmulatorBlobEndpoint(s.connectionString, s.parsed)
 
 async function guarded<T>(endpoint: string, action: string, op: () => Promise<T>): Promise<T> {
   try {
