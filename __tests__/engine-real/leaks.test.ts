@@ -57,7 +57,7 @@ suite('12. no secret leaks from real-engine runs (RUNNER_DEBUG=1)', () => {
     // Runs that produced the environment's secrets mask them (the first one hands them out).
     expect(unmasked(runs[0]!.written, secrets.filter((s) => s.name !== 'second account key'))).toEqual([])
     // The engine's debug output reached the trace (RUNNER_DEBUG adds ::debug:: lines).
-    expect(runs.some(({ written }) => written.some((w) => w.channel === 'stdout' && w.text.includes('Updating (leaky)')))).toBe(true)
+    expect(runs.some(({ written }) => written.some((w) => w.channel === 'stdout' && w.text.includes('Updating (leaky-')))).toBe(true)
 
     // Nothing on disk either: the Pulumi home (plugins, logs) and each step's runner directories.
     const files = [...filesUnder(engine.vars.PULUMI_HOME!), ...runs.flatMap((r) => filesUnder(r.dir))]

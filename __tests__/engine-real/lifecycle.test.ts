@@ -9,6 +9,7 @@ import { TableServiceClient } from '@azure/data-tables'
 import type { BundleRun } from '../fixtures/bundle.js'
 import { everythingWritten } from '../fixtures/bundle.js'
 import { alive, ENGINE_TIMEOUT_MS, entries, errorLines, explain, opsSince, openEngineEnv, SKIP, tablesIn, type EngineEnv } from './harness.js'
+import { environmentNames } from '../../src/naming.js'
 
 jest.setTimeout(ENGINE_TIMEOUT_MS)
 const suite = SKIP ? describe.skip : describe
@@ -55,7 +56,7 @@ suite('the real engine: one environment from up to destroy', () => {
     for (const name of ['connection-string', 'table-name', 'table-names', 'storage-account-name', 'resource-group-name', 'table-endpoint', 'stack-name']) {
       expect({ name, value: out[name] ?? '' }).toEqual({ name, value: expect.stringMatching(/.+/) })
     }
-    expect(out['stack-name']).toBe(ENV)
+    expect(out['stack-name']).toBe(environmentNames({ project: 'event-store', environment: ENV, repository: 'unused' }).stackName)
     expect(JSON.parse(out['table-names']!)).toEqual(['events', 'snapshots'])
 
     // The account the stand-in made, with its own key and its own Table endpoint.
@@ -127,7 +128,7 @@ suite('the real engine: one environment from up to destroy', () => {
     expect(run.outputs['connection-string'] ?? '').toBe('')
     // Three Azure resources to create (the stack's own root resource is not counted), each listed.
     expect(run.summary).toMatch(/\| create \| update \| replace \| delete \| unchanged \|\n\|[-:|]+\|\n\| 3 \| 0 \| 0 \| 0 \| 0 \|/)
-    expect(run.summary.match(/^\| create \| azure-native:/gm)).toHaveLength(3)
+    expect(run.summary.match(/^\| create \| `azure-native:/gm)).toHaveLength(3)
     expect(opsSince(engine, from)).toEqual([])
     expect(Object.values(engine.record().resourceGroups).map((g) => g.name)).not.toContain(expect.stringContaining('preview-only'))
   })
