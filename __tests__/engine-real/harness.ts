@@ -87,7 +87,8 @@ export function openEngineEnv(): EngineEnv {
 /** PIDs of the Table endpoints (Azurite) the stand-in started, storage and Cosmos accounts alike. */
 function standinPids(record: StandinRecord): number[] {
   const accounts = [...Object.values(record.storageAccounts), ...Object.values(record.cosmosAccounts as Record<string, { endpoint?: { pid: number } }>)]
-  return accounts.map((a) => a.endpoint?.pid).filter((pid): pid is number => typeof pid === 'number')
+  const blobs = Object.values(record.storageAccounts as Record<string, { blobEndpoint?: { pid: number } }>).map((a) => a.blobEndpoint?.pid)
+  return [...accounts.map((a) => a.endpoint?.pid), ...blobs].filter((pid): pid is number => typeof pid === 'number')
 }
 
 /** Table names in the account a connection string points at (the real data plane). */
