@@ -12,7 +12,7 @@ export function payloadRows(plan: Plan, o: EnvironmentOutputs): string[] {
     const retention =
       p.retentionDays === undefined
         ? 'none'
-        : `${p.retentionDays} days, ${p.retentionLock ? 'locked (destroy refuses until every blob has expired)' : 'unlocked'}${plan.target === 'emulator' ? ', not enforced by the emulator' : ''}`
+        : `${p.retentionDays} day${p.retentionDays === 1 ? '' : 's'}, ${p.retentionLock ? 'locked (destroy refuses until every blob has expired)' : 'unlocked'}${plan.target === 'emulator' ? ', not enforced by the emulator' : ''}`
     rows.push(`| retention | ${codeCell(retention)} |`)
   }
   if (p.diagnosticsWorkspaceId) rows.push(`| diagnostics | ${codeCell(p.diagnosticsWorkspaceId)} |`)
