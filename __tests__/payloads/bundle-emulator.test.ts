@@ -56,6 +56,10 @@ describe('payloads on the emulator, through the bundle', () => {
     const logged = up.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::'))
     expect(logged.join('\n')).not.toContain(parseConnectionString(table.connectionString).accountKey)
 
+    const refreshed = await bundle.run({ ...inputs, command: 'refresh' })
+    expect(refreshed.code).toBe(0)
+    expect(refreshed.outputs['payload-container-name']).toBe(container)
+
     const down = await bundle.run({ ...inputs, command: 'destroy' })
     expect(down.code).toBe(0)
     expect(down.outputs['payload-container-name']).toBe('')

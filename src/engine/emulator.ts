@@ -20,7 +20,7 @@ import {
 import { UserError } from '../errors.js'
 import { emptyChanges, type ChangeSummary, type Engine, type EngineIO, type EngineResult, type EnvironmentOutputs, type Plan, type ResourceChange } from '../types.js'
 import { deleteRecord, readRecords, RECORD_TABLE, writeRecord, type EnvironmentRecord } from './emulator-record.js'
-import { destroyEmulatorPayloads, upEmulatorPayloads } from '../payloads/emulator.js'
+import { destroyEmulatorPayloads, refreshEmulatorPayloads, upEmulatorPayloads } from '../payloads/emulator.js'
 import { otherOwners, ownRecord, reconcile, takenTables, unique, unknownTables, type EndpointState, type Reconciliation } from './emulator-reconcile.js'
 
 export function createEmulatorEngine(): Engine {
@@ -52,8 +52,10 @@ async function run(plan: Plan, io: EngineIO): Promise<EngineResult> {
     }
     case 'preview':
       return preview(session, tables)
-    case 'refresh':
-      return refresh(session, tables)
+    case 'refresh': {
+      const result = await refresh(session, tables)
+      return plan.payloads?.enabled && result.outputs ? { ...result, outputs: { ...result.outputs, ...(await refreshEmulatorPayloads(session)) } } : result
+    }
     case 'destroy': {
       const result = await destroy(session, tables)
       return plan.payloads?.enabled ? { ...result, notes: [...result.notes, ...(await destroyEmulatorPayloads(session))] } : result

@@ -62,3 +62,11 @@ export async function destroyEmulatorPayloads(s: Session): Promise<string[]> {
   const deleted = await guarded(endpoint, `delete container ${name}`, () => client.deleteIfExists())
   return [deleted.succeeded ? `Container ${name} was deleted.` : `Container ${name} did not exist.`]
 }
+
+/** On refresh: the outputs name the container only while it exists (refresh creates nothing). */
+export async function refreshEmulatorPayloads(s: Session): Promise<{ payloadContainerName?: string; blobEndpoint?: string }> {
+  const endpoint = endpointFor(s)
+  const name = emulatorContainerName(s.plan)
+  const client = await containerClient(endpoint, name, s.parsed)
+  return (await guarded(endpoint, `read container ${name}`, () => client.exists())) ? { payloadContainerName: name, blobEndpoint: endpoint } : {}
+}
