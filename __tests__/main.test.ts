@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { UserError } from '../src/errors.js'
 import type { Deps } from '../src/main.js'
-import type { VerifyReport } from '../src/verify.js'
+import type { VerifyReport } from '../src/verify/event-store.js'
 import { errorLines, runAction } from './fixtures/action-run.js'
 import { FAKE_KEY, FakeEngine } from './fixtures/fake-engine.js'
 import { AZURE_ENV } from './fixtures/azure-env.js'

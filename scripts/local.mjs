@@ -81,9 +81,11 @@ if (keep) mkdirSync(dataDir, { recursive: true })
 
 const ownEndpoint = inputs['emulator-connection-string'] !== undefined
 const azurite = ownEndpoint ? undefined : await startAzurite(keep ? { location: dataDir } : {})
+// payloads: the claim-check container lives on Azurite's Blob service, named in the connection string.
+const blob = azurite && /^true$/i.test(inputs.payloads ?? '') ? await startAzurite({ service: 'blob', ...(keep ? { location: join(dataDir, 'blob') } : {}) }).catch(async (e) => (await azurite.stop(), Promise.reject(e))) : undefined
 let exitCode = 1
 try {
-  if (azurite) inputs['emulator-connection-string'] = azurite.connectionString
+  if (azurite) inputs['emulator-connection-string'] = azurite.connectionString + (blob ? `BlobEndpoint=${blob.endpoint};` : '')
   const step = runnerEnv({ actionYml, dir: stepDir, inputs })
   const where = azurite ? `Azurite on 127.0.0.1:${azurite.port} (${keep ? `data kept in ${relative(root, dataDir)}` : 'in memory; --keep keeps it'})` : 'your emulator endpoint'
   const shown = Object.fromEntries(Object.entries(inputs).filter(([k]) => k !== 'emulator-connection-string'))
@@ -111,6 +113,7 @@ try {
   if (keep) console.log(`Azurite's data stays in ${relative(process.cwd(), dataDir)}; delete that folder to start afresh.`)
   exitCode = code ?? 1
 } finally {
+  await blob?.stop()
   await azurite?.stop()
 }
 process.exit(exitCode)

@@ -74,8 +74,20 @@ export interface Plan {
   /** Shared-account isolation and the Cosmos DB engine (defaults: one account per environment, Table Storage). */
   scale: ScaleSettings
   pulumi: PulumiSettings
+  /** Claim-check payload container, its retention and the diagnostic setting (src/payloads/); absent = all off. */
+  payloads?: PayloadSettings
   /** Only for target `emulator`: the Table endpoint to use. Secret. */
   emulatorConnectionString?: string
+}
+
+export interface PayloadSettings {
+  enabled: boolean
+  /** Time-based immutability of the payload container, in days. */
+  retentionDays?: number
+  /** The user asked for a locked policy (locking itself is a manual step: docs/payloads.md). */
+  retentionLock: boolean
+  /** Log Analytics workspace resource id for the account's read, write and delete logs. */
+  diagnosticsWorkspaceId?: string
 }
 
 export interface EnvironmentNames {
@@ -136,6 +148,9 @@ export interface EnvironmentOutputs {
   resourceGroupName: string
   tableEndpoint: string
   stackName: string
+  /** With payloads: the blob container and the account's Blob endpoint; empty otherwise. */
+  payloadContainerName?: string
+  blobEndpoint?: string
 }
 
 /** The side channel an engine gets: where to log, and how to register a secret the moment it is known. */

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { TableServiceClient } from '@azure/data-tables'
+import { environmentNames } from '../../src/plan/naming.js'
 import { copyBundle, type BundleCopy, type BundleRun } from '../fixtures/bundle.js'
 
 export const SKIP = process.env.ENGINE_TESTS === 'skip'
@@ -33,8 +34,8 @@ export interface EngineEnv {
   bundle: BundleCopy
   run(inputs: Record<string, string>, env?: Record<string, string>): Promise<BundleRun>
   record(): StandinRecord
-  /** The stack's state file in the file:// backend, or undefined when there is none. */
-  stateFile(stack: string, project?: string): string | undefined
+  /** The environment's stack state file in the file:// backend, or undefined when there is none. */
+  stateFile(environment: string, project?: string): string | undefined
   close(): void
 }
 
@@ -63,8 +64,9 @@ export function openEngineEnv(): EngineEnv {
     bundle,
     run: (inputs, env = {}) => bundle.run({ ...AZURE_INPUTS, ...inputs }, { ...vars, ...env }),
     record: () => JSON.parse(readFileSync(join(vars.AZURE_STANDIN_DIR!, 'azure.json'), 'utf8')) as StandinRecord,
-    stateFile(stack, project = 'event-store') {
-      const file = join(state, '.pulumi', 'stacks', project, `${stack}.json`)
+    stateFile(environment, project = 'event-store') {
+      const { stackName } = environmentNames({ project, environment, repository: 'unused' })
+      const file = join(state, '.pulumi', 'stacks', project, `${stackName}.json`)
       return existsSync(file) ? file : undefined
     },
     close() {
@@ -85,7 +87,8 @@ export function openEngineEnv(): EngineEnv {
 /** PIDs of the Table endpoints (Azurite) the stand-in started, storage and Cosmos accounts alike. */
 function standinPids(record: StandinRecord): number[] {
   const accounts = [...Object.values(record.storageAccounts), ...Object.values(record.cosmosAccounts as Record<string, { endpoint?: { pid: number } }>)]
-  return accounts.map((a) => a.endpoint?.pid).filter((pid): pid is number => typeof pid === 'number')
+  const blobs = Object.values(record.storageAccounts as Record<string, { blobEndpoint?: { pid: number } }>).map((a) => a.blobEndpoint?.pid)
+  return [...accounts.map((a) => a.endpoint?.pid), ...blobs].filter((pid): pid is number => typeof pid === 'number')
 }
 
 /** Table names in the account a connection string points at (the real data plane). */

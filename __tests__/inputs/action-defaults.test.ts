@@ -32,7 +32,9 @@ const MODES: Record<string, Record<string, string>> = {
   entra: { environment: 'staging', auth: 'entra', 'principal-id': PRINCIPAL },
   destroy: { environment: 'staging', command: 'destroy' },
   preview: { environment: 'staging', command: 'preview' },
-  prune: { command: 'prune' }
+  prune: { command: 'prune' },
+  'payloads with retention': { environment: 'staging', payloads: 'true', 'retention-days': '30' },
+  'emulator with payloads': { environment: 'staging', target: 'emulator', payloads: 'true' }
 }
 
 describe('inputs at their action.yml defaults', () => {

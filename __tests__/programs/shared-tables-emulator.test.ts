@@ -11,7 +11,7 @@ import { parseConnectionString, toClientConnectionString } from '../../src/table
 import { restErrorInfo } from '../../src/tables/errors.js'
 import { sasConnectionString, withTableName } from '../../src/programs/table-sas.js'
 import type { Command, EngineIO, Plan } from '../../src/types.js'
-import { verifyEventStore } from '../../src/verify.js'
+import { verifyEventStore } from '../../src/verify/event-store.js'
 import { emulatorPlan } from '../fixtures/emulator-plan.js'
 import { startAzurite, type AzuriteHandle } from '../fixtures/azurite.js'
 

@@ -156,7 +156,7 @@ describe('createProgram', () => {
     expect(await unwrap(outputs.tableNames)).toEqual(['events', 'snapshots'])
     expect(await unwrap(outputs.tableEndpoint)).toBe(TABLE_ENDPOINT)
     expect(Object.keys(outputs).sort()).toEqual(
-      ['accountKey', 'connectionString', 'resourceGroupName', 'storageAccountName', 'tableEndpoint', 'tableNames'].sort()
+      ['accountKey', 'connectionString', 'resourceGroupName', 'storageAccountName', 'tableEndpoint', 'tableNames', 'payloadContainerName', 'blobEndpoint', 'retentionLocked'].sort()
     )
   })
 })
@@ -182,7 +182,7 @@ describe('createProgram with auth entra', () => {
     const plan = entra()
     const outputs = await run(plan)
     expect(Object.keys(outputs).sort()).toEqual(
-      ['accountKey', 'connectionString', 'resourceGroupName', 'storageAccountName', 'tableEndpoint', 'tableNames'].sort()
+      ['accountKey', 'connectionString', 'resourceGroupName', 'storageAccountName', 'tableEndpoint', 'tableNames', 'payloadContainerName', 'blobEndpoint', 'retentionLocked'].sort()
     )
     expect(outputs.connectionString).toBe('')
     expect(outputs.accountKey).toBe('')

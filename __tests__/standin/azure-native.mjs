@@ -5,7 +5,8 @@
 // own name and key. It refuses what Azure Resource Manager refuses (see the checks below).
 import { AzureNamedKeyCredential, TableServiceClient, generateTableSas } from '@azure/data-tables'
 import provider from '@pulumi/pulumi/provider/index.js'
-import { newKey, startTableEndpoint, stopPid, withRecord } from './record.mjs'
+import { StorageSharedKeyCredential, ContainerClient } from '@azure/storage-blob'
+import { freePort, newKey, startBlobEndpoint, startTableEndpoint, stopPid, withRecord } from './record.mjs'
 
 const VERSION = '3.28.0'
 const UNKNOWN = '04da6b54-80e4-46f7-96ec-b56ff0331ba9'
@@ -111,6 +112,32 @@ const checks = {
     if (!Array.isArray(i.locations) || i.locations.length === 0) f.push('locations is required')
     return [...f, ...tagFailures(i.tags, 512)]
   },
+  BlobContainer(i) {
+    const f = []
+    if (!i.accountName || !i.resourceGroupName) f.push('accountName and resourceGroupName are required')
+    const name = i.containerName
+    if (typeof name === 'string' && !isUnknown(name) && (!/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/.test(name) || name.length > 63)) {
+      f.push(`ContainerNameInvalid: '${name}' is not 3 to 63 lowercase letters, digits and single hyphens`)
+    }
+    if (i.publicAccess !== undefined && !['None', 'Blob', 'Container'].includes(i.publicAccess)) f.push(`publicAccess '${i.publicAccess}' is not None, Blob or Container`)
+    return f
+  },
+  BlobContainerImmutabilityPolicy(i) {
+    const f = []
+    if (i.immutabilityPolicyName !== undefined && i.immutabilityPolicyName !== 'default') f.push("immutabilityPolicyName must be 'default'")
+    const days = i.immutabilityPeriodSinceCreationInDays
+    if (!isUnknown(days) && (!Number.isInteger(days) || days < 1 || days > 146000)) f.push('immutabilityPeriodSinceCreationInDays must be 1 to 146000')
+    if (i.allowProtectedAppendWrites && i.allowProtectedAppendWritesAll) f.push('allowProtectedAppendWrites and allowProtectedAppendWritesAll exclude each other')
+    return f
+  },
+  DiagnosticSetting(i) {
+    const f = []
+    if (!i.resourceUri) f.push('resourceUri is required')
+    if (!i.workspaceId && !i.storageAccountId && !i.eventHubAuthorizationRuleId) f.push('a destination (workspaceId, storageAccountId or event hub) is required')
+    for (const l of i.logs ?? []) if (!['StorageRead', 'StorageWrite', 'StorageDelete'].includes(l.category)) f.push(`log category '${l.category}' is not supported by storage services`)
+    for (const m of i.metrics ?? []) if (!['Transaction', 'Capacity'].includes(m.category)) f.push(`metric category '${m.category}' is not supported by storage services`)
+    return f
+  },
   TableResourceTable(i) {
     return i.resource?.id && !isUnknown(i.resource.id) && i.tableName && !isUnknown(i.tableName) && i.resource.id !== i.tableName
       ? ['resource.id must equal tableName']
@@ -125,7 +152,10 @@ const replaceKeys = {
   Table: ['tableName', 'accountName', 'resourceGroupName'],
   RoleAssignment: ['roleAssignmentName', 'scope', 'principalId', 'roleDefinitionId'],
   DatabaseAccount: ['accountName', 'resourceGroupName', 'location'],
-  TableResourceTable: ['tableName', 'accountName', 'resourceGroupName']
+  TableResourceTable: ['tableName', 'accountName', 'resourceGroupName'],
+  BlobContainer: ['containerName', 'accountName', 'resourceGroupName'],
+  BlobContainerImmutabilityPolicy: ['containerName', 'accountName', 'resourceGroupName'],
+  DiagnosticSetting: ['name', 'resourceUri']
 }
 
 // ---- "Azure"
@@ -164,7 +194,7 @@ function accountOutputs(a) {
     provisioningState: 'Succeeded',
     primaryLocation: a.location,
     statusOfPrimary: 'available',
-    primaryEndpoints: { table, blob: `https://${a.name}.blob.core.windows.net/`, queue: `https://${a.name}.queue.core.windows.net/` },
+    primaryEndpoints: { table, blob: a.blobPort ? `http://127.0.0.1:${a.blobPort}/${a.name}/` : `https://${a.name}.blob.core.windows.net/`, queue: `https://${a.name}.queue.core.windows.net/` },
     tags: a.tags ?? {},
     azureApiVersion: '2024-01-01'
   }
@@ -183,7 +213,12 @@ function deleteAccount(record, key) {
   const a = record.storageAccounts[key]
   if (!a) return
   stopPid(a.endpoint?.pid)
+  stopPid(a.blobEndpoint?.pid)
   for (const [k, t] of Object.entries(record.tables)) if (t.account === key) delete record.tables[k]
+  for (const k of Object.keys(record.blobContainers)) if (k.startsWith(`${key}/`)) delete record.blobContainers[k]
+  for (const k of Object.keys(record.immutabilityPolicies)) if (k.startsWith(`${key}/`)) delete record.immutabilityPolicies[k]
+  const id = lower(accountId(a.resourceGroupName, a.name))
+  for (const k of Object.keys(record.diagnosticSettings)) if (k.startsWith(`${id}/`)) delete record.diagnosticSettings[k]
   delete record.storageAccounts[key]
 }
 
@@ -234,6 +269,8 @@ const ops = {
       // With shared-key access off, Azurite gets a key nobody is given: every shared-key request is refused.
       const endpointKey = existing?.endpointKey ?? (i.allowSharedKeyAccess === false ? newKey() : keys[0])
       const endpoint = existing?.endpoint ?? (await startTableEndpoint(i.accountName, endpointKey))
+      // The Blob endpoint's port is fixed now (primaryEndpoints names it); its process starts with the first container.
+      const blobPort = existing?.blobPort ?? (await freePort())
       record.storageAccounts[key] = {
         name: i.accountName,
         resourceGroupName: i.resourceGroupName,
@@ -247,7 +284,9 @@ const ops = {
         tags: i.tags ?? {},
         keys,
         endpointKey,
-        endpoint
+        endpoint,
+        blobPort,
+        ...(existing?.blobEndpoint ? { blobEndpoint: existing.blobEndpoint } : {})
       }
       const outs = accountOutputs(record.storageAccounts[key])
       return { id: outs.id, outs }
@@ -314,6 +353,111 @@ const ops = {
     },
     delete(record, p) {
       delete record.roleAssignments[lower(p.roleAssignmentName ?? p.name)]
+    }
+  },
+  BlobContainer: {
+    async put(record, i) {
+      const a = storageAccount(record, i.resourceGroupName, i.accountName)
+      if (!a.blobEndpoint) a.blobEndpoint = await startBlobEndpoint(a.name, a.endpointKey, a.blobPort)
+      const key = `${lower(a.name)}/${i.containerName}`
+      record.blobContainers[key] = { name: i.containerName, account: lower(a.name), publicAccess: i.publicAccess ?? 'None' }
+      const client = new ContainerClient(`http://127.0.0.1:${a.blobPort}/${a.name}/${i.containerName}`, new StorageSharedKeyCredential(a.name, a.endpointKey))
+      await client.createIfNotExists()
+      return this.get(record, i)
+    },
+    get(record, p) {
+      const a = record.storageAccounts[lower(p.accountName)]
+      const c = a && record.blobContainers[`${lower(a.name)}/${p.containerName ?? p.name}`]
+      if (!c) return undefined
+      const policy = record.immutabilityPolicies[`${lower(a.name)}/${c.name}`]
+      return {
+        id: `${accountId(a.resourceGroupName, a.name)}/blobServices/default/containers/${c.name}`,
+        outs: {
+          name: c.name,
+          publicAccess: c.publicAccess,
+          hasImmutabilityPolicy: !!policy,
+          hasLegalHold: false,
+          immutabilityPolicy: policy ? { immutabilityPeriodSinceCreationInDays: policy.immutabilityPeriodSinceCreationInDays, state: policy.state, etag: policy.etag } : undefined,
+          deleted: false,
+          type: 'Microsoft.Storage/storageAccounts/blobServices/containers',
+          azureApiVersion: '2024-01-01'
+        }
+      }
+    },
+    async delete(record, p) {
+      const a = record.storageAccounts[lower(p.accountName)]
+      if (!a) return
+      const key = `${lower(a.name)}/${p.containerName ?? p.name}`
+      const policy = record.immutabilityPolicies[key]
+      const client = a.blobEndpoint && new ContainerClient(`http://127.0.0.1:${a.blobPort}/${a.name}/${p.containerName ?? p.name}`, new StorageSharedKeyCredential(a.name, a.endpointKey))
+      if (policy && client) {
+        // Azure keeps a container while a policy protects any of its blobs.
+        const until = Date.now() - policy.immutabilityPeriodSinceCreationInDays * 86_400_000
+        for await (const b of client.listBlobsFlat()) {
+          if ((b.properties.createdOn ?? b.properties.lastModified).getTime() > until) {
+            throw new ArmError(409, 'ContainerOperationFailure', `The container ${p.containerName ?? p.name} holds blobs under an immutability policy that has not expired; it cannot be deleted.`)
+          }
+        }
+      }
+      if (client) await client.deleteIfExists()
+      delete record.blobContainers[key]
+      delete record.immutabilityPolicies[key]
+    }
+  },
+  BlobContainerImmutabilityPolicy: {
+    async put(record, i) {
+      const a = storageAccount(record, i.resourceGroupName, i.accountName)
+      const key = `${lower(a.name)}/${i.containerName}`
+      if (!record.blobContainers[key]) throw new ArmError(404, 'ContainerNotFound', `The specified container ${i.containerName} does not exist.`)
+      const existing = record.immutabilityPolicies[key]
+      if (existing?.state === 'Locked') {
+        // A locked policy can only be extended, and its append-write setting no longer changes.
+        if (i.immutabilityPeriodSinceCreationInDays < existing.immutabilityPeriodSinceCreationInDays) {
+          throw new ArmError(409, 'ImmutabilityPolicyLocked', 'A locked immutability policy can only be extended, not shortened.')
+        }
+      }
+      record.immutabilityPolicies[key] = {
+        immutabilityPeriodSinceCreationInDays: i.immutabilityPeriodSinceCreationInDays,
+        allowProtectedAppendWrites: !!i.allowProtectedAppendWrites,
+        allowProtectedAppendWritesAll: !!i.allowProtectedAppendWritesAll,
+        state: existing?.state ?? 'Unlocked',
+        etag: `"${newKey().slice(0, 16)}"`
+      }
+      return this.get(record, i)
+    },
+    get(record, p) {
+      const a = record.storageAccounts[lower(p.accountName)]
+      const policy = a && record.immutabilityPolicies[`${lower(a.name)}/${p.containerName}`]
+      if (!policy) return undefined
+      return {
+        id: `${accountId(a.resourceGroupName, a.name)}/blobServices/default/containers/${p.containerName}/immutabilityPolicies/default`,
+        outs: { name: 'default', ...policy, type: 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies', azureApiVersion: '2024-01-01' }
+      }
+    },
+    delete(record, p) {
+      const a = record.storageAccounts[lower(p.accountName)]
+      const key = a && `${lower(a.name)}/${p.containerName}`
+      if (key && record.immutabilityPolicies[key]?.state === 'Locked') {
+        throw new ArmError(409, 'ContainerImmutabilityPolicyFailure', 'A locked immutability policy cannot be deleted.')
+      }
+      if (key) delete record.immutabilityPolicies[key]
+    }
+  },
+  DiagnosticSetting: {
+    put(record, i) {
+      const m = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Storage\/storageAccounts\/([^/]+))\/(tableServices|blobServices)\/default$/i.exec(i.resourceUri ?? '')
+      const a = m && record.storageAccounts[lower(m[2])]
+      if (!a || lower(accountId(a.resourceGroupName, a.name)) !== lower(m[1])) throw new ArmError(404, 'ResourceNotFound', `The resource '${i.resourceUri}' was not found.`)
+      const id = `${i.resourceUri}/providers/Microsoft.Insights/diagnosticSettings/${i.name}`
+      record.diagnosticSettings[lower(id)] = { id, name: i.name, resourceUri: i.resourceUri, workspaceId: i.workspaceId, logs: i.logs ?? [], metrics: i.metrics ?? [] }
+      return this.get(record, i)
+    },
+    get(record, p) {
+      const d = record.diagnosticSettings[lower(`${p.resourceUri}/providers/Microsoft.Insights/diagnosticSettings/${p.name}`)]
+      return d && { id: d.id, outs: { ...d, type: 'Microsoft.Insights/diagnosticSettings', azureApiVersion: '2021-05-01-preview' } }
+    },
+    delete(record, p) {
+      delete record.diagnosticSettings[lower(`${p.resourceUri}/providers/Microsoft.Insights/diagnosticSettings/${p.name}`)]
     }
   },
   DatabaseAccount: {

@@ -27,6 +27,10 @@ export function emptyRecord() {
     roleAssignments: {},
     cosmosAccounts: {},
     cosmosTables: {},
+    // Payloads: containers, their immutability policies ('<account>/<container>'), diagnostic settings by id.
+    blobContainers: {},
+    immutabilityPolicies: {},
+    diagnosticSettings: {},
     // Names that "someone else" holds in Azure (globally unique names).
     foreignAccountNames: [],
     // Table names whose next create fails (case 10), consumed on use.
@@ -81,7 +85,7 @@ export function withRecord(fn, dir = standinDir()) {
 
 export const newKey = () => randomBytes(64).toString('base64')
 
-function freePort() {
+export function freePort() {
   return new Promise((done, fail) => {
     const server = createServer()
     server.once('error', fail)
@@ -124,6 +128,28 @@ export async function startTableEndpoint(accountName, key) {
   return { pid: child.pid, port }
 }
 
+/**
+ * Starts the Blob endpoint of one storage account on its reserved port: Azurite's blob service behind
+ * the proxy that enforces immutability (blob-endpoint.mjs), detached like the Table endpoint.
+ */
+export async function startBlobEndpoint(accountName, key, port, dir = standinDir()) {
+  const child = spawn(process.execPath, [join(ROOT, '__tests__', 'standin', 'blob-endpoint.mjs'), String(port), accountName, key, dir], {
+    detached: true,
+    stdio: 'ignore',
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }
+  })
+  child.unref()
+  for (let waited = 0; !(await canConnect(port)); waited += 100) {
+    if (waited > 30_000 || child.exitCode !== null) {
+      stopPid(child.pid)
+      throw new Error(`the Blob endpoint of storage account ${accountName} did not start`)
+    }
+    await sleep(100)
+  }
+  return { pid: child.pid, port }
+}
+
 export function stopPid(pid) {
   if (!pid) return
   try {
@@ -138,7 +164,7 @@ export async function stopAll(dir = standinDir()) {
   if (!existsSync(dir)) return []
   return withRecord((record) => {
     const accounts = [...Object.values(record.storageAccounts), ...Object.values(record.cosmosAccounts)]
-    const pids = accounts.map((a) => a.endpoint?.pid).filter(Boolean)
+    const pids = accounts.flatMap((a) => [a.endpoint?.pid, a.blobEndpoint?.pid]).filter(Boolean)
     for (const pid of pids) stopPid(pid)
     for (const account of accounts) account.endpoint = { ...account.endpoint, stopped: true }
     return pids

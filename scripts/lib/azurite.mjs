@@ -26,13 +26,16 @@ const listening = (port) =>
 export const connectionStringFor = (port) =>
   `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};TableEndpoint=http://127.0.0.1:${port}/${AZURITE_ACCOUNT};`
 
-/** Starts Azurite; resolves once it listens. `location`: a folder for its data, else in memory. */
-export async function startAzurite({ location } = {}) {
+/**
+ * Starts Azurite's Table (or, with service 'blob', Blob) service; resolves once it listens.
+ * `location`: a folder for its data, else in memory.
+ */
+export async function startAzurite({ location, service = 'table' } = {}) {
   const port = await freePort()
   const storage = location ? ['--location', location] : ['--inMemoryPersistence']
   const child = spawn(
     process.execPath,
-    [join(root, 'node_modules/azurite/dist/src/table/main.js'), '--tableHost', '127.0.0.1', '--tablePort', String(port), ...storage, '--skipApiVersionCheck', '--disableTelemetry', '--silent'],
+    [join(root, `node_modules/azurite/dist/src/${service}/main.js`), `--${service}Host`, '127.0.0.1', `--${service}Port`, String(port), ...storage, '--skipApiVersionCheck', '--disableTelemetry', '--silent'],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } }
   )
   let stderr = ''
@@ -54,5 +57,5 @@ export async function startAzurite({ location } = {}) {
     }
     await new Promise((r) => setTimeout(r, 100))
   }
-  return { port, connectionString: connectionStringFor(port), stop }
+  return { port, connectionString: connectionStringFor(port), endpoint: `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`, stop }
 }

@@ -10,6 +10,7 @@ import { isAbortError, networkErrorCode, restErrorInfo, scrubConnectionSecrets }
 import { UserError } from '../errors.js'
 import { emptyChanges, type ChangeSummary, type Engine, type EngineIO, type EngineResult, type EnvironmentOutputs, type Plan, type ResourceChange } from '../types.js'
 import { deleteRecord, readRecords, RECORD_TABLE, writeRecord, type EnvironmentRecord } from './emulator-record.js'
+import { destroyEmulatorPayloads, refreshEmulatorPayloads, upEmulatorPayloads } from './emulator-payloads.js'
 import { otherOwners, ownRecord, reconcile, takenTables, unique, unknownTables, type EndpointState, type Reconciliation } from './emulator-reconcile.js'
 
 export function createEmulatorEngine(): Engine {
@@ -33,14 +34,22 @@ async function run(plan: Plan, io: EngineIO): Promise<EngineResult> {
     throw new UserError("The plan names no tables; give at least one in the input 'tables'.")
   }
   switch (plan.command) {
-    case 'up':
-      return up(session, tables)
+    case 'up': {
+      const result = await up(session, tables)
+      if (!plan.payloads?.enabled || !result.outputs) return result
+      const extra = await upEmulatorPayloads(session)
+      return { ...result, outputs: { ...result.outputs, ...extra.outputs }, notes: [...result.notes, ...extra.notes] }
+    }
     case 'preview':
       return preview(session, tables)
-    case 'refresh':
-      return refresh(session, tables)
-    case 'destroy':
-      return destroy(session, tables)
+    case 'refresh': {
+      const result = await refresh(session, tables)
+      return plan.payloads?.enabled && result.outputs ? { ...result, outputs: { ...result.outputs, ...(await refreshEmulatorPayloads(session)) } } : result
+    }
+    case 'destroy': {
+      const result = await destroy(session, tables)
+      return plan.payloads?.enabled ? { ...result, notes: [...result.notes, ...(await destroyEmulatorPayloads(session))] } : result
+    }
     default: {
       const unknown: never = plan.command
       throw new UserError(`Unknown command '${String(unknown)}'; allowed: up, preview, refresh, destroy.`)

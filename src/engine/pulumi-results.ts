@@ -100,7 +100,8 @@ export function environmentOutputsFrom(outputs: OutputMap, stackName: string): E
     storageAccountName: str(outputs, 'storageAccountName'),
     resourceGroupName: str(outputs, 'resourceGroupName'),
     tableEndpoint: str(outputs, 'tableEndpoint'),
-    stackName
+    stackName,
+    ...(str(outputs, 'payloadContainerName') ? { payloadContainerName: str(outputs, 'payloadContainerName'), blobEndpoint: str(outputs, 'blobEndpoint') } : {})
   }
 }
 

@@ -13,6 +13,7 @@ import { ensureProviderPlugin, ensurePulumiCli, pulumiHome, type PulumiCli } fro
 import { changesFrom as engineCounts, cliFailure, withoutStack, environmentOutputsFrom, isThrottled, resourceCollector, secretValues } from './pulumi-results.js'
 import { retryWithin } from './retry.js'
 import { assertStackOwner } from './ownership.js'
+import { refuseLockedRetention } from './retention-guard.js'
 
 const LOCK_RETRY = { budgetMs: 5 * 60_000, initialDelayMs: 10_000, maxDelayMs: 60_000 }
 
@@ -199,6 +200,7 @@ export function createPulumiEngine(env: NodeJS.ProcessEnv = process.env, overrid
       }
       case 'destroy': {
         // Refuse before anything is deleted, rather than fail halfway at the first protected resource.
+        await refuseLockedRetention(stack, plan.environment, () => withLockRetry(() => stack.refresh({ onOutput: common.onOutput, color: 'never', ...parallel })))
         const protectedNames = protectedResources(await stack.exportStack())
         if (protectedNames.length > 0) {
           throw new UserError(

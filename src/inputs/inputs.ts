@@ -7,7 +7,8 @@ import { shown } from './shown.js'
 import { splitList } from './list.js'
 import { readScaleInputs } from './scale.js'
 import { parseTags } from './tags.js'
-import { ACTION_COMMANDS, AUTH_MODES, SKUS, TARGETS, type ActionCommand, type AuthMode, type ScaleSettings, type Sku, type Target } from '../types.js'
+import { ACTION_COMMANDS, AUTH_MODES, SKUS, TARGETS, type ActionCommand, type AuthMode, type PayloadSettings, type ScaleSettings, type Sku, type Target } from '../types.js'
+import { readPayloadInputs } from './payloads.js'
 
 export interface ActionInputs {
   command: ActionCommand
@@ -34,6 +35,7 @@ export interface ActionInputs {
   auth: AuthMode
   principalId: string
   scale: ScaleSettings
+  payloads: PayloadSettings
 }
 
 export type GetInput = (name: string) => string
@@ -166,6 +168,7 @@ export function readInputs(get: GetInput): ActionInputs {
     allowLocalState: parseBoolean('allow-local-state', or('allow-local-state', 'false')),
     auth,
     principalId: parsePrincipalId(get('principal-id').trim()),
-    scale: readScaleInputs(get, { target, auth })
+    scale: readScaleInputs(get, { target, auth }),
+    payloads: readPayloadInputs(get)
   }
 }

@@ -9,6 +9,7 @@ import { pulumiSettings } from './backend.js'
 import { emulatorTableName, environmentNames, environmentSlug, pullRequestEnvironment } from './naming.js'
 import type { Command, Plan } from '../types.js'
 import { AZURITE_DEFAULT_CONNECTION_STRING, parseConnectionString } from '../tables/connection-string.js'
+import { requireEmulatorBlobEndpoint } from '../tables/blob.js'
 
 const MAX_ENVIRONMENT_LENGTH = 200
 
@@ -66,6 +67,7 @@ export function buildPlan(inputs: ActionInputs, context: RunContext, overrides: 
     auth: inputs.auth,
     ...(inputs.principalId ? { principalId: inputs.principalId } : {}),
     scale: inputs.scale,
+    payloads: inputs.payloads,
     pulumi: pulumiSettings(inputs, context)
   }
   // Cosmos DB accepts 15 tags per resource; the fixed tags count against them.
@@ -84,7 +86,8 @@ export function buildPlan(inputs: ActionInputs, context: RunContext, overrides: 
   }
   if (inputs.target === 'emulator') {
     plan.emulatorConnectionString = inputs.emulatorConnectionString || AZURITE_DEFAULT_CONNECTION_STRING
-    parseConnectionString(plan.emulatorConnectionString) // throws an InputError that never echoes the value
+    const parsed = parseConnectionString(plan.emulatorConnectionString) // throws an InputError that never echoes the value
+    if (plan.payloads?.enabled) requireEmulatorBlobEndpoint(plan.emulatorConnectionString, parsed)
   }
   return plan
 }

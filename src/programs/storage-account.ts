@@ -10,6 +10,7 @@ import { StorageAccount } from '@pulumi/azure-native/storage/storageAccount.js'
 import { Table } from '@pulumi/azure-native/storage/table.js'
 import type { Plan } from '../types.js'
 import { resourceTags, roleAssignmentGuid, roleDefinitionIdFor, TABLE_DATA_CONTRIBUTOR_ROLE } from './common.js'
+import { addPayloadResources } from './payloads.js'
 
 /**
  * The account's own Table endpoint (primaryEndpoints.table), not a public-cloud suffix: right in every
@@ -100,6 +101,7 @@ export function createProgram(
     )
 
     if (entra && plan.principalId) grantTableDataRole(plan.principalId, account, options)
+    const payloads = addPayloadResources({ plan, group, account, options })
     // Empty, but still top-level outputs: the engine reads the same shape in both modes.
     const secrets: Secrets = entra ? { connectionString: '', accountKey: '' } : sharedKeySecrets(plan, group, account)
 
@@ -109,7 +111,9 @@ export function createProgram(
       tableNames: pulumi.all(tables.map((table) => table.name)),
       storageAccountName: account.name,
       resourceGroupName: group.name,
-      tableEndpoint: account.primaryEndpoints.apply((endpoints) => endpoints.table)
+      tableEndpoint: account.primaryEndpoints.apply((endpoints) => endpoints.table),
+      ...payloads,
+      retentionLocked: plan.payloads?.retentionLock === true
     }
   }
 }

@@ -11,11 +11,13 @@ export function setEnvironmentOutputs(outputs: EnvironmentOutputs): void {
   core.setOutput('resource-group-name', outputs.resourceGroupName)
   core.setOutput('table-endpoint', outputs.tableEndpoint)
   core.setOutput('stack-name', outputs.stackName)
+  core.setOutput('payload-container-name', outputs.payloadContainerName ?? '')
+  core.setOutput('blob-endpoint', outputs.blobEndpoint ?? '')
 }
 
 /** After destroy, outputs are set empty so later steps never see a stale value. */
 export function setEmptyOutputs(stackName: string): void {
-  for (const name of ['connection-string', 'table-name', 'storage-account-name', 'resource-group-name', 'table-endpoint']) core.setOutput(name, '')
+  for (const name of ['connection-string', 'table-name', 'storage-account-name', 'resource-group-name', 'table-endpoint', 'payload-container-name', 'blob-endpoint']) core.setOutput(name, '')
   core.setOutput('table-names', '[]')
   core.setOutput('table-connection-strings', '')
   core.setOutput('stack-name', stackName)

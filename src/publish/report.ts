@@ -2,8 +2,9 @@
 // non-secret facts go in; the connection string is never passed to this module. Every value that a
 // user or the engine chose goes through markdown.ts, so none of it renders as Markdown or HTML.
 import type { EngineResult, Plan } from '../types.js'
-import type { VerifyReport } from '../verify.js'
+import type { VerifyReport } from '../verify/event-store.js'
 import { code, codeCell } from './markdown.js'
+import { payloadRows } from './payloads-report.js'
 
 export interface ReportInput {
   plan: Plan
@@ -43,6 +44,7 @@ export function renderReport({ plan, result, verify }: ReportInput): string {
     lines.push(`| resource-group-name | ${o.resourceGroupName ? codeCell(o.resourceGroupName) : '(none)'} |`)
     lines.push(`| table-endpoint | ${codeCell(o.tableEndpoint)} |`)
     lines.push(`| stack-name | ${codeCell(o.stackName)} |`)
+    lines.push(...payloadRows(plan, o))
     lines.push(`| connection-string | ${o.connectionString ? '(secret, masked; pass it between steps of this job)' : '(none)'} |`)
     lines.push('')
   } else if (plan.command === 'destroy') {
@@ -50,7 +52,7 @@ export function renderReport({ plan, result, verify }: ReportInput): string {
   }
   if (verify) {
     lines.push(`**Event-store check: ${verify.ok ? 'passed' : 'FAILED'}**`, '')
-    for (const check of verify.checks) lines.push(`- ${check.ok ? '✅' : '❌'} ${code(check.name)}: ${code(check.detail)}`)
+    for (const check of verify.checks) lines.push(`- ${check.ok ? '✅' : check.limit ? '⚠️ not enforced here' : '❌'} ${code(check.name)}: ${code(check.detail)}`)
     lines.push('')
   }
   for (const note of result.notes) lines.push(`> ${code(note)}`)

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createServer, request, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { TableServiceClient } from '@azure/data-tables'
-import { CHECK_APPEND, CHECK_CLEANUP, CHECK_CONCURRENCY, CHECK_ORDERED_READ, compareKeys, inRowKeyOrder, verifyEventStore } from '../src/verify.js'
-import { connectionStringFor, startAzurite, type AzuriteHandle } from './fixtures/azurite.js'
+import { CHECK_APPEND, CHECK_CLEANUP, CHECK_CONCURRENCY, CHECK_ORDERED_READ, compareKeys, inRowKeyOrder, verifyEventStore } from '../../src/verify/event-store.js'
+import { connectionStringFor, startAzurite, type AzuriteHandle } from '../fixtures/azurite.js'
 
 const TABLE = 'orderevents'
 

@@ -1,10 +1,10 @@
 // The event-store check against a real Azurite, and against a store that hides concurrency conflicts.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { TableClient, TableServiceClient } from '@azure/data-tables'
-import { AZURITE_DEV_ACCOUNT_KEY } from '../src/tables/connection-string.js'
-import { CHECK_APPEND, CHECK_CLEANUP, CHECK_CONCURRENCY, CHECK_ORDERED_READ, verifyEventStore, type VerifyReport } from '../src/verify.js'
-import { connectionStringFor, startAzurite, type AzuriteHandle } from './fixtures/azurite.js'
-import { startBrokenProxy, type BrokenProxy } from './fixtures/broken-proxy.js'
+import { AZURITE_DEV_ACCOUNT_KEY } from '../../src/tables/connection-string.js'
+import { CHECK_APPEND, CHECK_CLEANUP, CHECK_CONCURRENCY, CHECK_ORDERED_READ, verifyEventStore, type VerifyReport } from '../../src/verify/event-store.js'
+import { connectionStringFor, startAzurite, type AzuriteHandle } from '../fixtures/azurite.js'
+import { startBrokenProxy, type BrokenProxy } from '../fixtures/broken-proxy.js'
 
 const TABLE = 'verifyevents'
 let azurite: AzuriteHandle
