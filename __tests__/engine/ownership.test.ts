@@ -43,3 +43,26 @@ describe('withOwnerRecord', () => {
     expect(await program()).toEqual({ tableNames: ['t'], environment: 'pr-1', project: 'event-store' })
   })
 })
+
+describe('the owner record read from one stack export', () => {
+  it('takes the root stack resource outputs; encrypted secrets stay objects', async () => {
+    const { exportedOutputs } = await import('../../src/engine/pulumi.js')
+    const secret = { '4dabf18193072939515e22adb298388d': '1b47061264138c4ac30d75fd1eb44270', ciphertext: 'v1:abc' }
+    const stack = {
+      exportStack: async () => ({
+        version: 3,
+        deployment: {
+          resources: [
+            { type: 'pulumi:providers:azure-native', outputs: { environment: 'other' } },
+            { type: 'pulumi:pulumi:Stack', outputs: { environment: 'pr-1', project: 'event-store', connectionString: secret } }
+          ]
+        }
+      })
+    }
+    const outputs = await exportedOutputs(stack as never)
+    expect(outputs.environment).toEqual({ value: 'pr-1', secret: false })
+    expect(outputs.project).toEqual({ value: 'event-store', secret: false })
+    expect(outputs.connectionString).toEqual({ value: secret, secret: true })
+    expect(await exportedOutputs({ exportStack: async () => ({ version: 3, deployment: {} }) } as never)).toEqual({})
+  })
+})

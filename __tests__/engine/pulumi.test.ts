@@ -76,7 +76,8 @@ function engineWith(auto: Automation, env: NodeJS.ProcessEnv) {
   const deps: Partial<PulumiDeps> = {
     automation: async () => auto,
     ensureCli: async (version) => ({ command: {} as never, version, source: 'path' }),
-    ensurePlugin: async () => 'tool-cache'
+    ensurePlugin: async () => 'tool-cache',
+    recordedOutputs: (stack) => stack.outputs()
   }
   return createPulumiEngine(env, deps)
 }
