@@ -1,7 +1,7 @@
 // The owner record: programs add it to their outputs; every command refuses a stack recorded for another environment.
 import { describe, expect, it } from '@jest/globals'
 import { UserError } from '../../src/errors.js'
-import { assertStackOwner, checkOwner, withOwnerRecord } from '../../src/engine/ownership.js'
+import { assertStackOwner, checkOwner, stackRecord, withOwnerRecord } from '../../src/engine/ownership.js'
 
 const owner = { environment: 'pr-1', project: 'event-store' }
 const outputs = (environment?: string, project?: string): Record<string, { value: unknown }> => ({
@@ -32,8 +32,9 @@ describe('checkOwner', () => {
     expect((error as Error).message).not.toContain('production')
   })
 
-  it('assertStackOwner reads the outputs first', async () => {
-    await expect(assertStackOwner(async () => outputs('production'), owner, 's')).rejects.toThrow(UserError)
+  it('assertStackOwner reads the record from the exported state', () => {
+    const exported = { deployment: { resources: [{ type: 'pulumi:pulumi:Stack', outputs: { environment: 'production' } }] } }
+    expect(() => assertStackOwner(exported, owner, 's')).toThrow(UserError)
   })
 })
 
@@ -46,7 +47,7 @@ describe('withOwnerRecord', () => {
 
 describe('the owner record read from one stack export', () => {
   it('takes the root stack resource outputs; encrypted secrets stay objects', async () => {
-    const { exportedOutputs } = await import('../../src/engine/pulumi.js')
+    const exportedOutputs = async (stack: { exportStack(): Promise<{ deployment?: unknown }> }) => stackRecord(await stack.exportStack())
     const secret = { '4dabf18193072939515e22adb298388d': '1b47061264138c4ac30d75fd1eb44270', ciphertext: 'v1:abc' }
     const stack = {
       exportStack: async () => ({

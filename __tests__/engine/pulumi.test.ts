@@ -76,8 +76,7 @@ function engineWith(auto: Automation, env: NodeJS.ProcessEnv) {
   const deps: Partial<PulumiDeps> = {
     automation: async () => auto,
     ensureCli: async (version) => ({ command: {} as never, version, source: 'path' }),
-    ensurePlugin: async () => 'tool-cache',
-    recordedOutputs: (stack) => stack.outputs()
+    ensurePlugin: async () => 'tool-cache'
   }
   return createPulumiEngine(env, deps)
 }

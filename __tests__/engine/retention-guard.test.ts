@@ -4,29 +4,29 @@ import { POLICY_TYPE, refuseLockedRetention } from '../../src/engine/retention-g
 const policy = (state: string) => ({ type: POLICY_TYPE, urn: 'urn:pulumi:s::p::t::payload-retention', outputs: { state, immutabilityPeriodSinceCreationInDays: 183 } })
 const table = { type: 'azure-native:storage:Table', urn: 'urn:pulumi:s::p::t::table-events', outputs: {} }
 
+/** The state before and after a refresh; the root stack resource records retention-lock as an output. */
 function stackOf(before: object[], after: object[], retentionLocked: boolean) {
-  let refreshed = false
+  const root = { type: 'pulumi:pulumi:Stack', urn: 'urn:pulumi:s::p::pulumi:pulumi:Stack::p-s', outputs: { retentionLocked } }
   return {
-    stack: {
-      exportStack: async () => ({ deployment: { resources: refreshed ? after : before } }),
-      outputs: async () => ({ retentionLocked: { value: retentionLocked } })
-    },
-    refresh: jest.fn(async () => {
-      refreshed = true
-    })
+    stack: { deployment: { resources: [root, ...before] } },
+    refresh: jest.fn(async () => ({ deployment: { resources: [root, ...after] } }))
   }
 }
 
 describe('refuseLockedRetention', () => {
   it('passes without a policy and does not refresh', async () => {
     const { stack, refresh } = stackOf([table], [table], false)
-    await expect(refuseLockedRetention(stack, 'pr-1', refresh)).resolves.toBeUndefined()
+    // Passes, and goes on with the state it was given.
+    await expect(refuseLockedRetention(stack, 'pr-1', refresh)).resolves.toBe(stack)
     expect(refresh).not.toHaveBeenCalled()
   })
 
   it('passes with an unlocked policy after a refresh', async () => {
     const { stack, refresh } = stackOf([table, policy('Unlocked')], [table, policy('Unlocked')], false)
-    await expect(refuseLockedRetention(stack, 'pr-1', refresh)).resolves.toBeUndefined()
+    // Passes, and goes on with the refreshed state.
+    const state = await refuseLockedRetention(stack, 'pr-1', refresh)
+    expect(state).toBe(await refresh.mock.results[0]!.value)
+    expect(state).not.toBe(stack)
     expect(refresh).toHaveBeenCalledTimes(1)
   })
 

@@ -39,7 +39,21 @@ export function checkOwner(outputs: Outputs, wanted: StackOwner, stackName: stri
   }
 }
 
-/** Reads the stack's outputs and checks its owner; `read` is stack.outputs(). */
-export async function assertStackOwner(read: () => Promise<Outputs>, wanted: StackOwner, stackName: string): Promise<void> {
-  checkOwner(await read(), wanted, stackName)
+/** A stack's state as `pulumi stack export` gives it (the Automation API's exportStack). */
+export type ExportedState = { deployment?: unknown }
+
+/**
+ * The root stack resource's outputs in an export: the owner record is two plain outputs, so one export
+ * serves (stack.outputs() would run the CLI twice and decrypt every secret). Secrets stay encrypted
+ * objects here, never compared as strings.
+ */
+export function stackRecord(exported: ExportedState): Record<string, { value: unknown; secret: boolean }> {
+  const resources = (exported.deployment as { resources?: { type?: string; outputs?: Record<string, unknown> }[] } | undefined)?.resources ?? []
+  const root = resources.find((r) => r.type === 'pulumi:pulumi:Stack')
+  return Object.fromEntries(Object.entries(root?.outputs ?? {}).map(([key, value]) => [key, { value, secret: typeof value === 'object' && value !== null }]))
+}
+
+/** Checks the owner recorded in an exported state. */
+export function assertStackOwner(exported: ExportedState, wanted: StackOwner, stackName: string): void {
+  checkOwner(stackRecord(exported), wanted, stackName)
 }

@@ -12,7 +12,7 @@ import { AZURE_NATIVE_VERSION } from '../versions.js'
 import { ensureProviderPlugin, ensurePulumiCli, pulumiHome, type PulumiCli } from './cli.js'
 import { changesFrom as engineCounts, cliFailure, withoutStack, environmentOutputsFrom, isThrottled, resourceCollector, secretValues } from './pulumi-results.js'
 import { retryWithin } from './retry.js'
-import { assertStackOwner } from './ownership.js'
+import { assertStackOwner, type ExportedState } from './ownership.js'
 import { refuseLockedRetention } from './retention-guard.js'
 
 const LOCK_RETRY = { budgetMs: 5 * 60_000, initialDelayMs: 10_000, maxDelayMs: 60_000 }
@@ -33,27 +33,12 @@ export interface PulumiDeps {
   automation(): Promise<Automation>
   ensureCli(version: string): Promise<PulumiCli>
   ensurePlugin(workspace: Stack['workspace'], name: string, version: string): Promise<string>
-  /** The stack's outputs as the owner check needs them (plain values; secrets stay masked). */
-  recordedOutputs(stack: Stack): Promise<OutputMap>
-}
-
-/**
- * The root stack resource's outputs from one `pulumi stack export` (a public API call): the owner record
- * is two plain outputs, and stack.outputs() would run the CLI twice and decrypt every secret to read them.
- * Secrets stay encrypted here (objects, never compared as strings).
- */
-export async function exportedOutputs(stack: Stack): Promise<OutputMap> {
-  const exported = await stack.exportStack()
-  const resources = (exported.deployment as { resources?: { type?: string; outputs?: Record<string, unknown> }[] } | undefined)?.resources ?? []
-  const root = resources.find((r) => r.type === 'pulumi:pulumi:Stack')
-  return Object.fromEntries(Object.entries(root?.outputs ?? {}).map(([key, value]) => [key, { value, secret: typeof value === 'object' && value !== null }]))
 }
 
 const defaultDeps: PulumiDeps = {
   automation: () => import('@pulumi/pulumi/automation/index.js'),
   ensureCli: (version) => ensurePulumiCli(version),
-  ensurePlugin: (workspace, name, version) => ensureProviderPlugin(workspace, name, version),
-  recordedOutputs: exportedOutputs
+  ensurePlugin: (workspace, name, version) => ensureProviderPlugin(workspace, name, version)
 }
 
 /**
@@ -153,16 +138,18 @@ export function createPulumiEngine(env: NodeJS.ProcessEnv = process.env, overrid
     if (!stack) {
       return { changes: emptyChanges(), outputs: null, resources: [], notes: [`Environment '${plan.environment}' (stack ${stackName}) does not exist; nothing to destroy.`] }
     }
-    // Before any config or engine command: a stack recorded for another environment is refused untouched.
-    // The provider plugin (which changes no stack) is made ready meanwhile, so the check costs no extra wait.
-    const recorded = (): Promise<OutputMap> => deps.recordedOutputs(stack).catch((error: unknown) => Promise.reject(cliFailure('stack output', stackName, error)))
-    const [plugin] = await Promise.all([
+    // The state, exported once: the owner record, and for destroy the retention and protect checks.
+    // The provider plugin (which changes no stack) is made ready meanwhile, so the export costs no extra wait.
+    const exportState = (): Promise<ExportedState> => stack.exportStack().catch((error: unknown) => Promise.reject(cliFailure('stack export', stackName, error)))
+    const [plugin, state] = await Promise.all([
       // Inline programs report no plugins, so install the provider at the bundled SDK's version (cached between runs).
       deps.ensurePlugin(stack.workspace, 'azure-native', AZURE_NATIVE_VERSION).catch((error: unknown) => {
         throw cliFailure('plugin install', stackName, error)
       }),
-      assertStackOwner(recorded, { environment: plan.environment, project: plan.project }, stackName)
+      exportState()
     ])
+    // Before any config or engine command: a stack recorded for another environment is refused untouched.
+    assertStackOwner(state, { environment: plan.environment, project: plan.project }, stackName)
     io.info(`azure-native plugin ${AZURE_NATIVE_VERSION} (${plugin}).`)
     await stack.setAllConfig({ 'azure-native:location': { value: plan.location } })
 
@@ -217,8 +204,11 @@ export function createPulumiEngine(env: NodeJS.ProcessEnv = process.env, overrid
       }
       case 'destroy': {
         // Refuse before anything is deleted, rather than fail halfway at the first protected resource.
-        await refuseLockedRetention(stack, plan.environment, () => withLockRetry(() => stack.refresh({ onOutput: common.onOutput, color: 'never', ...parallel })))
-        const protectedNames = protectedResources(await stack.exportStack())
+        const current = await refuseLockedRetention(state, plan.environment, async () => {
+          await withLockRetry(() => stack.refresh({ onOutput: common.onOutput, color: 'never', ...parallel }))
+          return exportState()
+        })
+        const protectedNames = protectedResources(current)
         if (protectedNames.length > 0) {
           throw new UserError(
             `Environment '${plan.environment}' is protected (${protectedNames.join(', ')}); nothing was destroyed. ` +
