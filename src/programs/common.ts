@@ -1,5 +1,8 @@
-// What every inline program shares: the tags the action sets, and the stable role-assignment names.
+// What every inline program shares: the tags the action sets, and data-plane role assignments with stable names.
 import { createHash } from 'node:crypto'
+import * as pulumi from '@pulumi/pulumi'
+import { RoleAssignment } from '@pulumi/azure-native/authorization/roleAssignment.js'
+import { ResourceGroup } from '@pulumi/azure-native/resources/resourceGroup.js'
 import type { Plan } from '../types.js'
 
 export const MANAGED_BY = 'event-store-env-action'
@@ -37,4 +40,42 @@ export function roleAssignmentGuid(scope: string, principalId: string, roleDefin
   bytes[8] = (bytes[8]! & 0x3f) | 0x80
   const hex = bytes.toString('hex')
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
+
+/**
+ * The data role `roleGuid` for the principal on exactly `scope` (an account, a table, a container), under
+ * the stable name. principalType is explicit because the SDK otherwise sends 'User'; ServicePrincipal
+ * covers workload and managed identities, the CI case, and lets Azure accept an identity created moments
+ * ago (no directory look-up).
+ */
+export function grantDataRole(
+  name: string,
+  scope: pulumi.Input<string>,
+  principalId: string,
+  roleGuid: string,
+  options: pulumi.CustomResourceOptions
+): RoleAssignment {
+  const roleDefinitionId = pulumi.output(scope).apply((id) => roleDefinitionIdFor(id, roleGuid))
+  return new RoleAssignment(
+    name,
+    {
+      scope,
+      principalId,
+      principalType: 'ServicePrincipal',
+      roleDefinitionId,
+      roleAssignmentName: pulumi.all([scope, roleDefinitionId]).apply(([id, role]) => roleAssignmentGuid(id, principalId, role))
+    },
+    options
+  )
+}
+
+/** What a program with a resource group of its own opens with: protect on every resource, the tags, the group. */
+export function environmentGroup(
+  plan: Plan,
+  context: { repository: string; commit: string }
+): { options: pulumi.CustomResourceOptions; tags: Record<string, string>; group: ResourceGroup } {
+  const options: pulumi.CustomResourceOptions = { protect: plan.protect }
+  const tags = resourceTags(plan, context)
+  const group = new ResourceGroup('resource-group', { resourceGroupName: plan.names.resourceGroupName, location: plan.location, tags }, options)
+  return { options, tags, group }
 }

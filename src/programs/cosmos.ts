@@ -6,8 +6,7 @@ import { DatabaseAccount } from '@pulumi/azure-native/cosmosdb/databaseAccount.j
 import { listDatabaseAccountConnectionStringsOutput } from '@pulumi/azure-native/cosmosdb/listDatabaseAccountConnectionStrings.js'
 import { listDatabaseAccountKeysOutput } from '@pulumi/azure-native/cosmosdb/listDatabaseAccountKeys.js'
 import { TableResourceTable } from '@pulumi/azure-native/cosmosdb/tableResourceTable.js'
-import { ResourceGroup } from '@pulumi/azure-native/resources/resourceGroup.js'
-import { resourceTags } from './common.js'
+import { environmentGroup } from './common.js'
 import type { CosmosThroughput, Plan } from '../types.js'
 import { cosmosAccountName } from '../plan/naming.js'
 
@@ -57,13 +56,10 @@ export function createCosmosTableProgram(
   context: { repository: string; commit: string }
 ): () => Promise<Record<string, unknown>> {
   return async () => {
-    const options: pulumi.CustomResourceOptions = { protect: plan.protect }
-    const tags = resourceTags(plan, context)
+    const { options, tags, group } = environmentGroup(plan, context)
     const entra = plan.auth === 'entra'
     const throughput = plan.scale.cosmosThroughput
     const name = cosmosAccountName({ project: plan.project, environment: plan.environment, repository: context.repository })
-
-    const group = new ResourceGroup('resource-group', { resourceGroupName: plan.names.resourceGroupName, location: plan.location, tags }, options)
 
     const account = new DatabaseAccount(
       'cosmos',

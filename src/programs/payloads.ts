@@ -3,14 +3,13 @@
 // container, and diagnostic settings that send who-read-or-changed-what to Log Analytics.
 // Deep imports of single azure-native files keep the other service modules out of the bundle.
 import * as pulumi from '@pulumi/pulumi'
-import { RoleAssignment } from '@pulumi/azure-native/authorization/roleAssignment.js'
 import { DiagnosticSetting } from '@pulumi/azure-native/monitor/diagnosticSetting.js'
 import type { ResourceGroup } from '@pulumi/azure-native/resources/resourceGroup.js'
 import { BlobContainer } from '@pulumi/azure-native/storage/blobContainer.js'
 import { BlobContainerImmutabilityPolicy } from '@pulumi/azure-native/storage/blobContainerImmutabilityPolicy.js'
 import type { StorageAccount } from '@pulumi/azure-native/storage/storageAccount.js'
 import { PAYLOAD_CONTAINER } from '../inputs/payloads.js'
-import { roleAssignmentGuid, roleDefinitionIdFor } from './common.js'
+import { grantDataRole } from './common.js'
 import type { Plan } from '../types.js'
 
 /** Built-in role "Storage Blob Data Contributor" (the same id in every tenant). */
@@ -55,27 +54,12 @@ export function addPayloadResources({ plan, group, account, options }: Parent): 
       { ...options, parent: container }
     )
   }
-  if (plan.auth === 'entra' && plan.principalId) grantContainerRole(plan.principalId, container, options)
+  // Storage Blob Data Contributor on this container only, never the account.
+  if (plan.auth === 'entra' && plan.principalId) grantDataRole('payload-blob-data-contributor', container.id, plan.principalId, BLOB_DATA_CONTRIBUTOR_ROLE, options)
   return {
     payloadContainerName: container.name,
     blobEndpoint: account.primaryEndpoints.apply((endpoints) => (endpoints.blob ?? '').replace(/\/+$/, ''))
   }
-}
-
-/** Storage Blob Data Contributor on this container only, never the account. */
-function grantContainerRole(principalId: string, container: BlobContainer, options: pulumi.CustomResourceOptions): RoleAssignment {
-  const roleDefinitionId = container.id.apply((id) => roleDefinitionIdFor(id, BLOB_DATA_CONTRIBUTOR_ROLE))
-  return new RoleAssignment(
-    'payload-blob-data-contributor',
-    {
-      scope: container.id,
-      principalId,
-      principalType: 'ServicePrincipal',
-      roleDefinitionId,
-      roleAssignmentName: pulumi.all([container.id, roleDefinitionId]).apply(([scope, role]) => roleAssignmentGuid(scope, principalId, role))
-    },
-    options
-  )
 }
 
 /** One setting per service: read, write and delete logs plus transaction metrics to the workspace. */

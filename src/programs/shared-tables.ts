@@ -4,11 +4,10 @@
 // Access is scoped to the environment's tables: a table SAS per table (shared key), or with auth entra a
 // role assignment per table. No account-wide key reaches any output.
 import * as pulumi from '@pulumi/pulumi'
-import { RoleAssignment } from '@pulumi/azure-native/authorization/roleAssignment.js'
 import { getStorageAccount, type GetStorageAccountResult } from '@pulumi/azure-native/storage/getStorageAccount.js'
 import { listStorageAccountServiceSASOutput } from '@pulumi/azure-native/storage/listStorageAccountServiceSAS.js'
 import { Table } from '@pulumi/azure-native/storage/table.js'
-import { roleAssignmentGuid, roleDefinitionIdFor, TABLE_DATA_CONTRIBUTOR_ROLE } from './common.js'
+import { grantDataRole, TABLE_DATA_CONTRIBUTOR_ROLE } from './common.js'
 import type { Plan } from '../types.js'
 import { canonicalizedTableResource, sasConnectionString, signingKeyFor, TABLE_SAS_PERMISSIONS, withTableName } from './table-sas.js'
 
@@ -88,20 +87,9 @@ export function createSharedTablesProgram(
     if (entra) {
       if (plan.principalId) {
         const principalId = plan.principalId
-        const roleDefinitionId = roleDefinitionIdFor(account.id, TABLE_DATA_CONTRIBUTOR_ROLE)
         tables.forEach((table, i) => {
           const scope = table.name.apply((name) => tableScope(account.id, name))
-          new RoleAssignment(
-            `table-data-contributor-${plan.logicalTables[i] ?? plan.tables[i]}`,
-            {
-              scope,
-              principalId,
-              principalType: 'ServicePrincipal',
-              roleDefinitionId,
-              roleAssignmentName: scope.apply((s) => roleAssignmentGuid(s, principalId, roleDefinitionId))
-            },
-            options
-          )
+          grantDataRole(`table-data-contributor-${plan.logicalTables[i] ?? plan.tables[i]}`, scope, principalId, TABLE_DATA_CONTRIBUTOR_ROLE, options)
         })
       }
       return { ...common, connectionString: '', tableConnectionStrings: {}, sharedAccessSignatures: {} }

@@ -3,13 +3,12 @@
 // Deep imports of single azure-native files keep the other service modules out of the bundle.
 
 import * as pulumi from '@pulumi/pulumi'
-import { RoleAssignment } from '@pulumi/azure-native/authorization/roleAssignment.js'
-import { ResourceGroup } from '@pulumi/azure-native/resources/resourceGroup.js'
+import type { ResourceGroup } from '@pulumi/azure-native/resources/resourceGroup.js'
 import { listStorageAccountKeysOutput } from '@pulumi/azure-native/storage/listStorageAccountKeys.js'
 import { StorageAccount } from '@pulumi/azure-native/storage/storageAccount.js'
 import { Table } from '@pulumi/azure-native/storage/table.js'
 import type { Plan } from '../types.js'
-import { resourceTags, roleAssignmentGuid, roleDefinitionIdFor, TABLE_DATA_CONTRIBUTOR_ROLE } from './common.js'
+import { environmentGroup, grantDataRole, TABLE_DATA_CONTRIBUTOR_ROLE } from './common.js'
 import { addPayloadResources } from './payloads.js'
 
 /**
@@ -41,40 +40,13 @@ function sharedKeySecrets(plan: Plan, group: ResourceGroup, account: StorageAcco
   return { connectionString, accountKey }
 }
 
-/**
- * Entra mode: the principal gets the data role on this account only. principalType is explicit because
- * the SDK otherwise sends 'User'; ServicePrincipal covers workload and managed identities, the CI case,
- * and lets Azure accept an identity created moments ago (no directory look-up).
- */
-function grantTableDataRole(principalId: string, account: StorageAccount, options: pulumi.CustomResourceOptions): RoleAssignment {
-  const roleDefinitionId = account.id.apply((id) => roleDefinitionIdFor(id, TABLE_DATA_CONTRIBUTOR_ROLE))
-  return new RoleAssignment(
-    'table-data-contributor',
-    {
-      scope: account.id,
-      principalId,
-      principalType: 'ServicePrincipal',
-      roleDefinitionId,
-      roleAssignmentName: pulumi.all([account.id, roleDefinitionId]).apply(([scope, role]) => roleAssignmentGuid(scope, principalId, role))
-    },
-    options
-  )
-}
-
 export function createProgram(
   plan: Plan,
   context: { repository: string; commit: string }
 ): () => Promise<Record<string, unknown>> {
   return async () => {
-    const options: pulumi.CustomResourceOptions = { protect: plan.protect }
-    const tags = resourceTags(plan, context)
+    const { options, tags, group } = environmentGroup(plan, context)
     const entra = plan.auth === 'entra'
-
-    const group = new ResourceGroup(
-      'resource-group',
-      { resourceGroupName: plan.names.resourceGroupName, location: plan.location, tags },
-      options
-    )
 
     const account = new StorageAccount(
       'storage',
@@ -100,7 +72,8 @@ export function createProgram(
         new Table(`table-${tableName}`, { tableName, accountName: account.name, resourceGroupName: group.name }, options)
     )
 
-    if (entra && plan.principalId) grantTableDataRole(plan.principalId, account, options)
+    // Entra mode: the principal gets the data role on this account only.
+    if (entra && plan.principalId) grantDataRole('table-data-contributor', account.id, plan.principalId, TABLE_DATA_CONTRIBUTOR_ROLE, options)
     const payloads = addPayloadResources({ plan, group, account, options })
     // Empty, but still top-level outputs: the engine reads the same shape in both modes.
     const secrets: Secrets = entra ? { connectionString: '', accountKey: '' } : sharedKeySecrets(plan, group, account)
